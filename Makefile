@@ -1,0 +1,50 @@
+# Yimen: `make demo` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export YIMEN_DATA_DIR ?= $(CURDIR)/var
+INSTALLED := $(VENV)/.installed
+ASSETS := $(YIMEN_DATA_DIR)/assets/.installed
+
+.PHONY: demo test setup assets system-deps lint lock clean
+
+demo: setup
+	$(BIN)/yimen demo
+
+test: setup system-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(INSTALLED) assets
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yimen needs Python 3.11 or newer.")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(YIMEN_DATA_DIR)/assets/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js \
+		$(YIMEN_DATA_DIR)/assets/vendor/
+	touch $@
+
+# Chromium (browser tests), poppler (PDF checks) and a CJK font, from Debian's packages.
+system-deps:
+	@scripts/system-deps.sh
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
+	$(BIN)/yimen makemigrations --check --dry-run
+
+lock: $(INSTALLED)
+	{ head -n 2 constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+
+clean:
+	rm -rf $(VENV) node_modules $(YIMEN_DATA_DIR)

@@ -1,0 +1,1 @@
+"""Yimen (一门): one door, one network, one seal, one trip."""

@@ -1,0 +1,7 @@
+from yimen.errors import DomainError
+
+
+class CatalogError(DomainError):
+    """A catalog rule refused the change."""
+
+    status = 422
