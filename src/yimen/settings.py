@@ -121,6 +121,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Front-end libraries from the npm registry, copied here by `make assets`.
 ASSETS_DIR = Path(os.environ.get("YIMEN_ASSETS_DIR", DATA_DIR / "assets"))
 STATICFILES_DIRS = [ASSETS_DIR] if ASSETS_DIR.is_dir() else []
