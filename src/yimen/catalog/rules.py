@@ -30,13 +30,19 @@ class Findings:
         self.warnings.append(Finding(code, field_name, message))
 
 
+def committed_over_legal_message(committed: int, legal: int) -> str:
+    return _("承诺时限（%(c)s个工作日）不得超过法定时限（%(l)s个工作日）。") % {
+        "c": committed,
+        "l": legal,
+    }
+
+
 def check_limits(v: ItemVersion, found: Findings) -> None:
     if v.committed_limit_days > v.legal_limit_days:
         found.error(
             "committed_over_legal",
             "committed_limit_days",
-            _("承诺时限（%(c)s个工作日）不得超过法定时限（%(l)s个工作日）。")
-            % {"c": v.committed_limit_days, "l": v.legal_limit_days},
+            committed_over_legal_message(v.committed_limit_days, v.legal_limit_days),
         )
     elif v.committed_limit_days * 2 > v.legal_limit_days:
         found.warn(

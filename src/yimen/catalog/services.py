@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from yimen.catalog.errors import CatalogError
 from yimen.catalog.models import ItemVersion, ServiceItem, VersionStatus
-from yimen.catalog.rules import Finding, check_version
+from yimen.catalog.rules import Finding, check_version, committed_over_legal_message
 
 # Sent after a version is published: oversight appends it to the audit chain.
 version_published = Signal()
@@ -37,6 +37,7 @@ def item_create(*, code: str, **fields) -> ItemVersion:
             "item_code_taken", _("事项编码 %(c)s 已存在。") % {"c": code}, field="code"
         )
     co_departments = fields.pop("co_departments", [])
+    _require_limits_in_order(fields.get("committed_limit_days"), fields.get("legal_limit_days"))
     with transaction.atomic():
         item = ServiceItem.objects.create(code=code)
         version = ItemVersion.objects.create(item=item, number=1, **fields)
@@ -51,10 +52,21 @@ def draft_update(*, version: ItemVersion, **fields) -> ItemVersion:
     with transaction.atomic():
         for name, value in fields.items():
             setattr(version, name, value)
+        _require_limits_in_order(version.committed_limit_days, version.legal_limit_days)
         version.save()
         if co_departments is not None:
             version.co_departments.set(co_departments)
     return version
+
+
+def _require_limits_in_order(committed: int | None, legal: int | None) -> None:
+    """The database refuses it too; this says so in words a catalog clerk understands."""
+    if committed is not None and legal is not None and committed > legal:
+        raise CatalogError(
+            "committed_over_legal",
+            committed_over_legal_message(committed, legal),
+            field="committed_limit_days",
+        )
 
 
 def item_revise(*, item: ServiceItem) -> ItemVersion:
