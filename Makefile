@@ -32,7 +32,7 @@ $(ASSETS): package.json package-lock.json
 		$(YIMEN_DATA_DIR)/assets/vendor/
 	touch $@
 
-# Chromium (browser tests), poppler (PDF checks) and a CJK font, from Debian's packages.
+# Chromium (browser tests), poppler (PDF checks) and the TrueType CJK font PDFs embed.
 system-deps:
 	@scripts/system-deps.sh
 

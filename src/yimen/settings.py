@@ -139,4 +139,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# TrueType CJK fonts to embed in PDFs, first usable wins; empty = yimen.pdf.DEFAULT_FONT_PATHS.
+YIMEN_PDF_FONT_PATHS = [p for p in os.environ.get("YIMEN_PDF_FONT_PATHS", "").split(os.pathsep) if p]
 YIMEN_BUREAU_NAME = os.environ.get("YIMEN_BUREAU_NAME", _("长春市二道区行政审批局"))
