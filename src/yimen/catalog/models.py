@@ -259,6 +259,7 @@ class ItemVersion(models.Model):
             models.CheckConstraint(
                 condition=models.Q(committed_limit_days__lte=models.F("legal_limit_days")),
                 name="catalog_version_committed_within_legal",
+                violation_error_message=_("承诺时限不得超过法定时限。"),
             ),
         ]
         indexes = [models.Index(fields=["item", "status", "effective_from"])]
