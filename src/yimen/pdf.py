@@ -70,7 +70,7 @@ MUTED_COLOR = colors.HexColor("#444444")
 
 def font_name() -> str:
     """The registered font for Chinese text: an embedded TrueType font, else the CID font."""
-    paths = getattr(settings, "YIMEN_PDF_FONT_PATHS", None) or DEFAULT_FONT_PATHS
+    paths = settings.YIMEN_PDF_FONT_PATHS or DEFAULT_FONT_PATHS
     return _register_font(tuple(str(p) for p in paths))
 
 
