@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "yimen.worktime",
     "yimen.catalog",
     "yimen.subjects",
+    "yimen.cases",
     "yimen.portal",
     "yimen.api",
 ]
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "yimen.portal.context_processors.bureau",
             ],
         },
     },

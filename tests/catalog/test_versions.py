@@ -16,6 +16,7 @@ from yimen.catalog.models import (
     ServiceItem,
     VersionStatus,
 )
+from yimen.errors import NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_cancelled_item_stays_visible_with_its_reason_but_is_not_in_force():
     assert item.status == ServiceItem.Status.CANCELLED
     assert item.cancel_reason == "无法定依据，予以取消。"
     assert item.versions.get().status == VersionStatus.RETIRED
-    with pytest.raises(CatalogError):
+    with pytest.raises(NotFound):
         selectors.current_version("220105-CGJ-009")
     with pytest.raises(CatalogError, match="已取消"):
         services.item_revise(item=item)

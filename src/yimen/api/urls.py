@@ -1,7 +1,10 @@
 """The versioned JSON API, /api/v1/. Each area's router is mounted here."""
 
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
+from yimen.api.cases import router as cases_router
 from yimen.api.catalog import router as catalog_router
 from yimen.api.subjects import router as subjects_router
 from yimen.errors import DomainError
@@ -19,5 +22,18 @@ def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+@api.exception_handler(ValidationError)
+def invalid_request(request, exc: ValidationError):
+    fields = [".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors]
+    body = {
+        "code": "invalid_request",
+        "message": _("请求内容不符合要求，请检查以下字段：%(f)s。")
+        % {"f": "、".join(fields) or "-"},
+        "details": [{"loc": e.get("loc"), "type": e.get("type")} for e in exc.errors],
+    }
+    return api.create_response(request, body, status=422)
+
+
 api.add_router("/", catalog_router)
 api.add_router("/", subjects_router)
+api.add_router("/", cases_router)

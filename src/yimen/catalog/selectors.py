@@ -7,7 +7,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yimen.catalog.errors import CatalogError
 from yimen.catalog.models import (
     Bundle,
     ItemVersion,
@@ -16,6 +15,7 @@ from yimen.catalog.models import (
     StageSpec,
     VersionStatus,
 )
+from yimen.errors import NotFound
 
 
 def versions_in_force(on: dt.date | None = None) -> QuerySet[ItemVersion]:
@@ -52,7 +52,7 @@ def current_version(item_code: str, on: dt.date | None = None) -> ItemVersion:
         .first()
     )
     if version is None:
-        raise CatalogError("item_not_found", _("未找到事项 %(c)s 的现行版本。") % {"c": item_code})
+        raise NotFound("item_not_found", _("未找到事项 %(c)s 的现行版本。") % {"c": item_code})
     return version
 
 
@@ -63,7 +63,7 @@ def version_by_number(item_code: str, number: int) -> ItemVersion:
         )
     ).first()
     if version is None:
-        raise CatalogError(
+        raise NotFound(
             "version_not_found",
             _("事项 %(c)s 没有第 %(n)s 版。") % {"c": item_code, "n": number},
         )
@@ -171,7 +171,7 @@ def bundle_view(code: str, on: dt.date | None = None) -> BundleView:
     """
     bundle = Bundle.objects.filter(code=code, is_active=True).first()
     if bundle is None:
-        raise CatalogError("bundle_not_found", _("未找到一件事 %(c)s。") % {"c": code})
+        raise NotFound("bundle_not_found", _("未找到一件事 %(c)s。") % {"c": code})
     codes = list(bundle.members.order_by("order").values_list("item__code", flat=True))
     in_force = {
         v.item.code: v for v in with_parts(versions_in_force(on).filter(item__code__in=codes))

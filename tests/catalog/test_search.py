@@ -1,0 +1,189 @@
+"""Searching the public catalog: Chinese, pinyin, initials, filters and cancelled items."""
+
+import pytest
+
+from tests.factories import public_catalog as sample
+from yimen.catalog import search, services
+from yimen.catalog.models import ServiceItem
+from yimen.errors import InvalidInput
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return sample.build()
+
+
+def codes(result) -> list[str]:
+    return [entry.code for entry in result.items]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "优待证",  # Chinese substring
+        "老年证",  # Chinese characters in order
+        "laonianrenyoudaizheng",  # full pinyin
+        "youdai",  # full pinyin from a syllable boundary
+        "lnrydz",  # initials
+        "lnz",  # initials of some syllables, in order
+        "laonianzheng",  # syllables, some skipped
+        "LNZ",  # case does not matter
+        "ｌｎｚ",  # nor full-width letters
+        "养老",  # theme
+        "区民政局",  # department
+        "220105-MZJ-001",  # code
+    ],
+)
+def test_queries_find_the_elderly_card(catalog, query):
+    assert sample.ELDERLY in codes(search.search_items(query))
+
+
+def test_name_matches_rank_before_fuzzy_ones(catalog):
+    # "登记" is in two names; "dengji" as pinyin finds the same two, by popularity.
+    assert codes(search.search_items("登记")) == [sample.SOLE_TRADER, sample.NEWBORN_INSURANCE]
+    assert codes(search.search_items("dengji")) == [sample.SOLE_TRADER, sample.NEWBORN_INSURANCE]
+
+
+def test_exact_name_ranks_first(catalog):
+    sample.item("220105-MZJ-009", name="优待证明补办", popularity=1000)
+    assert codes(search.search_items("老年人优待证"))[0] == sample.ELDERLY
+    assert codes(search.search_items("优待证"))[:2] == ["220105-MZJ-009", sample.ELDERLY]
+
+
+def test_every_term_must_match(catalog):
+    assert codes(search.search_items("食品 许可")) == [sample.FOOD_LICENCE]
+    assert codes(search.search_items("食品 养老")) == []
+
+
+def test_pinyin_inside_a_syllable_does_not_match(catalog):
+    # "ian" sits inside "nian" and "dian" but starts no syllable and no initials run.
+    assert search.search_items("ian").count == 0
+
+
+def test_a_query_that_matches_nothing(catalog):
+    result = search.search_items("不存在的事项")
+    assert (result.count, result.items) == (0, [])
+
+
+def test_empty_query_lists_items_in_force_by_popularity(catalog):
+    assert codes(search.search_items("")) == [
+        sample.ELDERLY,
+        sample.SOLE_TRADER,
+        sample.NEWBORN_INSURANCE,
+        sample.FOOD_LICENCE,
+    ]
+
+
+def test_filters(catalog):
+    assert codes(search.search_items(department="SCJ")) == [sample.SOLE_TRADER, sample.FOOD_LICENCE]
+    assert codes(search.search_items(item_type="01")) == [sample.FOOD_LICENCE]
+    assert codes(search.search_items(theme="kaiban")) == [sample.SOLE_TRADER, sample.FOOD_LICENCE]
+    assert codes(search.search_items("个体", theme="jiuye")) == [sample.SOLE_TRADER]
+
+
+def test_subject_type_filter_includes_items_for_both(catalog):
+    assert codes(search.search_items(subject_type="organisation")) == [
+        sample.SOLE_TRADER,
+        sample.FOOD_LICENCE,
+    ]
+    assert codes(search.search_items(subject_type="both")) == [sample.SOLE_TRADER]
+
+
+def test_cancelled_items_are_hidden_unless_asked_for(catalog):
+    assert search.search_items("占用道路").count == 0
+    shown = search.search_items("占用道路", include_cancelled="1")
+    assert codes(shown) == [sample.ROAD_OCCUPATION]
+    assert shown.items[0].cancelled
+    assert shown.items[0].cancel_reason == "已下放至街道办理"
+
+
+def test_cancelling_an_item_removes_it_from_results_at_once(catalog):
+    assert search.search_items("lnz").count == 1
+    services.item_cancel(item=catalog.elderly.item, reason="合并办理", actor="admin")
+    assert search.search_items("lnz").count == 0
+
+
+def test_a_new_version_is_searchable_by_its_new_name(catalog):
+    sample.revise(catalog.food_licence, change_note="更名", name="食品经营许可（含小餐饮）")
+    assert codes(search.search_items("xiaocanyin")) == [sample.FOOD_LICENCE]
+    assert search.item_entry(sample.FOOD_LICENCE).version_number == 2
+
+
+def test_paging(catalog):
+    first = search.search_items("", page=1, page_size=3)
+    second = search.search_items("", page="2", page_size=3)
+    assert (first.count, first.num_pages, len(first.items), len(second.items)) == (4, 2, 3, 1)
+    assert first.has_next and not second.has_next and second.has_previous
+    assert search.search_items("", page=9).items == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "code", "field"),
+    [
+        ({"page": "0"}, "bad_page", "page"),
+        ({"page": "abc"}, "bad_page", "page"),
+        ({"page": "²"}, "bad_page", "page"),
+        ({"page": "100001"}, "bad_page", "page"),
+        ({"department": "XXX"}, "unknown_department", "department"),
+        ({"theme": "nope"}, "unknown_theme", "theme"),
+        ({"subject_type": "alien"}, "unknown_subject_type", "subject_type"),
+        ({"item_type": "99"}, "unknown_item_type", "item_type"),
+        ({"include_cancelled": "maybe"}, "bad_include_cancelled", "include_cancelled"),
+        ({"q": "事" * 101}, "query_too_long", "q"),
+    ],
+)
+def test_bad_input_is_refused_with_a_chinese_message(catalog, filters, code, field):
+    with pytest.raises(InvalidInput) as excinfo:
+        search.search_items(**filters)
+    assert (excinfo.value.code, excinfo.value.field) == (code, field)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in excinfo.value.message)
+
+
+def test_bundles_are_searched_the_same_way(catalog):
+    sample.bundle("YJS-002", "开办餐饮店", [catalog.food_licence], themes=[])
+    search.clear_index()  # bundles are not part of the version stamp
+    assert [b.code for b in search.search_bundles("老年证")] == [sample.BUNDLE]
+    assert [b.code for b in search.search_bundles("canyin")] == ["YJS-002"]
+    assert [b.code for b in search.search_bundles("医疗保险")] == [sample.BUNDLE]  # an item's name
+    assert [b.code for b in search.search_bundles("", theme="shengyu")] == [sample.BUNDLE]
+
+
+def test_power_list_has_every_item_with_cancelled_ones_marked(catalog):
+    entries = search.catalog_index().power_list()
+    assert [(e.item_type, e.code) for e in entries] == [
+        ("01", sample.FOOD_LICENCE),
+        ("01", sample.ROAD_OCCUPATION),
+        ("07", sample.SOLE_TRADER),
+        ("20", sample.ELDERLY),
+        ("20", sample.NEWBORN_INSURANCE),
+    ]
+    assert [e.code for e in entries if e.cancelled] == [sample.ROAD_OCCUPATION]
+    assert entries[0].legal_bases == ("《中华人民共和国老年人权益保障法》第五十七条",)
+
+
+def test_facets_count_items_in_force(catalog):
+    assert {f.code: f.item_count for f in search.catalog_index().departments} == {
+        "MZJ": 1,
+        "YBJ": 1,
+        "SCJ": 2,
+        "ZJJ": 0,
+    }
+    assert {f.code: f.item_count for f in search.catalog_index().themes}["kaiban"] == 2
+
+
+def test_an_unchanged_catalog_costs_one_query_per_read(catalog, django_assert_num_queries):
+    search.search_items("lnz")
+    with django_assert_num_queries(2):  # the catalog stamp, once per read
+        search.search_items("laonian", department="MZJ")
+        search.item_entry(sample.ELDERLY)
+
+
+def test_popularity_orders_the_most_used_items(catalog):
+    ServiceItem.objects.filter(code=sample.FOOD_LICENCE).update(popularity=500)
+    search.clear_index()
+    assert [e.code for e in search.catalog_index().popular_items(2)] == [
+        sample.FOOD_LICENCE,
+        sample.ELDERLY,
+    ]
