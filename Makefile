@@ -9,7 +9,7 @@ ASSETS := $(YIMEN_DATA_DIR)/assets/.installed
 .PHONY: demo test setup assets system-deps lint lock clean
 
 demo: setup
-	$(BIN)/yimen demo
+	YIMEN_DEMO=1 $(BIN)/yimen demo
 
 test: setup system-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)

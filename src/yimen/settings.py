@@ -23,6 +23,8 @@ def _flag(name: str, default: str = "0") -> bool:
 
 
 DEBUG = _flag("YIMEN_DEBUG")
+# Demo conveniences for a trial installation (`make demo`): the SMS outbox page.
+DEMO = _flag("YIMEN_DEMO")
 
 
 def _secret_key() -> str:
@@ -132,15 +134,28 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 
 LOGIN_URL = "/accounts/login/"
+AUTHENTICATION_BACKENDS = ["yimen.subjects.auth_backends.PhoneBackend"]
+
+# A real SMS gateway's SmsBackend; without one, sign-in codes are only offered in demo mode.
+YIMEN_SMS_BACKEND = os.environ.get("YIMEN_SMS_BACKEND") or (
+    "yimen.subjects.sms.OutboxBackend" if DEMO or DEBUG else ""
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask": {"()": "yimen.subjects.masking.MaskingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("YIMEN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
 # TrueType CJK fonts to embed in PDFs, first usable wins; empty = yimen.pdf.DEFAULT_FONT_PATHS.
-YIMEN_PDF_FONT_PATHS = [p for p in os.environ.get("YIMEN_PDF_FONT_PATHS", "").split(os.pathsep) if p]
+YIMEN_PDF_FONT_PATHS = [
+    p for p in os.environ.get("YIMEN_PDF_FONT_PATHS", "").split(os.pathsep) if p
+]
+# The district's administrative area code: case and licence numbers start with it.
+YIMEN_AREA_CODE = os.environ.get("YIMEN_AREA_CODE", "220105")
+# A case turns yellow when this many working days or fewer are left.
+YIMEN_CASE_YELLOW_DAYS = int(os.environ.get("YIMEN_CASE_YELLOW_DAYS", "1"))
 YIMEN_BUREAU_NAME = os.environ.get("YIMEN_BUREAU_NAME", _("长春市二道区行政审批局"))
