@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.factories import subjects as make
-from yimen.errors import InvalidInput, PermissionDenied
+from yimen.errors import IllegalAction, InvalidInput, PermissionDenied
 from yimen.subjects import selectors, services
 from yimen.subjects.errors import RateLimited
 from yimen.subjects.models import Account, SmsMessage
@@ -145,3 +145,11 @@ def test_a_clerk_links_a_checked_person_to_an_account():
     assert (linked.account, citizen.name) == (citizen, "张桂兰")
     with pytest.raises(PermissionDenied):
         services.person_link_account(actor=citizen, person=make.person("李建国"), account=citizen)
+
+
+def test_without_an_sms_gateway_outside_demo_mode_codes_are_not_offered(settings):
+    settings.YIMEN_SMS_BACKEND = ""
+    with pytest.raises(IllegalAction) as excinfo:
+        services.otp_send(phone="13904310001")
+    assert excinfo.value.code == "sms_unavailable"
+    assert "密码登录" in excinfo.value.message

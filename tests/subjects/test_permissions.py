@@ -62,3 +62,12 @@ def test_an_inactive_role_or_account_grants_nothing():
 def test_an_unknown_role_is_refused():
     with pytest.raises(InvalidInput):
         services.staff_role_assign(account=make.account(), role="janitor")
+
+
+def test_a_catalog_admin_can_keep_the_catalog_in_the_admin_site(client):
+    catalog_admin = make.staff(Role.CATALOG_ADMIN)
+    catalog_admin.set_password("demo12345")
+    catalog_admin.save()
+    client.force_login(catalog_admin)
+    assert client.get("/admin/catalog/serviceitem/").status_code == 200
+    assert client.get("/admin/subjects/account/").status_code == 403

@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -199,8 +200,24 @@ def staff_role_assign(*, account: Account, role: str, center=None, department=No
             department=department,
             defaults={"is_active": True},
         )
+        if role == Role.CATALOG_ADMIN:
+            _open_catalog_admin(account)
         account.__dict__.pop("_active_staff_roles", None)
     return staff_role
+
+
+CATALOG_ADMIN_GROUP = "事项管理员"
+
+
+def _open_catalog_admin(account: Account) -> None:
+    """Catalog admins keep the catalog in the admin site: staff status and catalog permissions."""
+    group, created = Group.objects.get_or_create(name=CATALOG_ADMIN_GROUP)
+    if created or not group.permissions.exists():
+        group.permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
+    account.groups.add(group)
+    if not account.is_staff:
+        account.is_staff = True
+        account.save(update_fields=["is_staff"])
 
 
 def _token_hash(raw: str) -> str:
