@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "yimen.catalog",
     "yimen.subjects",
     "yimen.cases",
+    "yimen.licences",
+    "yimen.oversight",
     "yimen.portal",
     "yimen.api",
 ]

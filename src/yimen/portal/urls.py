@@ -3,4 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("yimen.portal.urls_catalog")),
     path("", include("yimen.portal.urls_accounts")),
+    path("", include("yimen.portal.urls_cases")),
+    path("", include("yimen.portal.urls_licences")),
+    path("", include("yimen.portal.urls_oversight")),
 ]

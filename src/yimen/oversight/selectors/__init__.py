@@ -1,0 +1,1 @@
+"""Every read of oversight, one module per area."""

@@ -1,0 +1,1 @@
+"""Every write of oversight, one module per area."""
