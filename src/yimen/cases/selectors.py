@@ -1,0 +1,273 @@
+"""Reads of cases: one case as its viewers see it, visits, warnings and work queues."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yimen.cases import clocks
+from yimen.cases.models import Case, CaseEvent, CaseMaterial, Filing, Task, Visit
+from yimen.cases.states import CaseState, allowed_actions
+from yimen.catalog.models import MaterialSpec, Role
+from yimen.errors import NotFound, PermissionDenied
+from yimen.subjects import permissions
+from yimen.subjects.models import Account, Subject
+from yimen.subjects.selectors import subject_for_staff, subject_for_viewer, subjects_acting_for
+from yimen.worktime.calendar import workdays_between
+from yimen.worktime.selectors import get_calendar
+
+
+def yellow_days() -> int:
+    return settings.YIMEN_CASE_YELLOW_DAYS
+
+
+def case_by_no(case_no: str) -> Case:
+    case = (
+        Case.objects.select_related("version", "version__item", "subject", "department", "owner")
+        .filter(case_no=case_no)
+        .first()
+    )
+    if case is None:
+        raise NotFound("case_not_found", _("未找到办件 %(n)s。") % {"n": case_no})
+    return case
+
+
+def case_for_viewer(viewer: Account, case_no: str) -> Case:
+    """The case, if the viewer is staff serving cases or acts for its subject."""
+    case = case_by_no(case_no)
+    if permissions.can(viewer, "subject.lookup", case):
+        return case
+    if any(s.pk == case.subject_id for s in subjects_acting_for(viewer)):
+        return case
+    raise PermissionDenied("case_forbidden", _("您无权查看该办件。"))
+
+
+def applicant_subject(actor: Account, subject_id: int | None) -> Subject:
+    """Whom an application is for: any subject for staff at a window, else one the actor
+    may act for (their own person when none is named)."""
+    if subject_id is not None and permissions.is_staff_member(actor):
+        return subject_for_staff(actor, subject_id).subject
+    return subject_for_viewer(actor, subject_id)
+
+
+def task_by_id(task_id: int) -> Task:
+    task = Task.objects.select_related("case", "department").filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("task_not_found", _("未找到该任务。"))
+    return task
+
+
+def case_warning(case: Case, today: dt.date | None = None) -> clocks.WarningLevel | None:
+    """None for a closed or not yet accepted case; else normal, yellow or red."""
+    if not case.is_open or case.accepted_on is None:
+        return None
+    today = today or timezone.localdate()
+    return clocks.warning(case.deadline, today, yellow_days(), get_calendar())
+
+
+def visit_count(case: Case) -> int:
+    return case.visits.count()
+
+
+def filing_visit_count(filing: Filing) -> int:
+    """A trip made for several cases of one bundle counts once."""
+    return Visit.objects.filter(cases__filing=filing).distinct().count()
+
+
+def filing_is_complete(filing: Filing) -> bool:
+    return Filing.objects.filter(pk=filing.pk, completed_at__isnull=False).exists()
+
+
+@dataclass(frozen=True)
+class StageView:
+    order: int
+    name: str
+    kind: str
+    tasks: list[Task]
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: Case
+    stages: list[StageView]
+    warning: clocks.WarningLevel | None
+    clock_paused: bool
+    visits: int
+    events: list[CaseEvent]
+    actions: list[str]
+
+
+def case_detail(case: Case, today: dt.date | None = None) -> CaseDetail:
+    tasks = list(case.tasks.select_related("department", "done_by").order_by("stage_order", "pk"))
+    stages: dict[int, StageView] = {}
+    for task in tasks:
+        view = stages.setdefault(
+            task.stage_order, StageView(task.stage_order, task.stage_name, task.stage_kind, [])
+        )
+        view.tasks.append(task)
+    return CaseDetail(
+        case=case,
+        stages=list(stages.values()),
+        warning=case_warning(case, today),
+        clock_paused=case.pauses.filter(ended_on__isnull=True).exists(),
+        visits=visit_count(case),
+        events=list(case.events.select_related("actor").order_by("seq")),
+        actions=allowed_actions(case.state),
+    )
+
+
+def task_queue(account: Account, *, after_id: int | None = None, limit: int = 50) -> QuerySet:
+    """Open tasks for the account's roles and departments, oldest first (keyset by id)."""
+    roles = permissions.active_roles(account)
+    tasks = Task.objects.none()
+    for role in roles:
+        scoped = Task.objects.filter(status=Task.Status.OPEN, role=role.role)
+        if role.department_id:
+            scoped = scoped.filter(department_id=role.department_id)
+        tasks = tasks | scoped
+    if after_id:
+        tasks = tasks.filter(pk__gt=after_id)
+    return tasks.select_related("case", "department").order_by("pk")[:limit]
+
+
+def correction_violations() -> QuerySet:
+    """Cases asked for correction more than once (一次性告知 broken), for oversight."""
+    return (
+        Case.objects.filter(corrections__is_violation=True)
+        .annotate(notices=Count("corrections"))
+        .order_by("-notices", "pk")
+    )
+
+
+# --- pages: queues, a case as its page shows it, my cases ----------------------------
+
+
+TASK_ROLES = frozenset({Role.REVIEWER, Role.INSPECTOR, Role.APPROVER})
+TASK_PERMISSIONS = ("case.review", "case.inspect", "case.decide")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline as a queue row shows it: the level, and working days left (negative: late)."""
+
+    due: dt.date | None
+    level: clocks.WarningLevel
+    days_left: int | None
+
+
+def _clock(due: dt.date | None, today: dt.date, calendar) -> Clock:
+    if due is None:
+        return Clock(None, clocks.WarningLevel.NORMAL, None)
+    level = clocks.warning(due, today, yellow_days(), calendar)
+    return Clock(due, level, workdays_between(today, due, calendar))
+
+
+@dataclass(frozen=True)
+class IntakeRow:
+    case: Case
+    clock: Clock
+
+
+def intake_queue(account: Account, limit: int = 100) -> list[IntakeRow]:
+    """Applications waiting for an intake decision at the clerk's centers (and online ones
+    not tied to a center), oldest first, each with the law's 5-working-day intake clock."""
+    centers = [r.center_id for r in permissions.active_roles(account) if r.role == Role.CLERK]
+    if not centers and not account.is_superuser:
+        return []
+    cases = Case.objects.filter(state__in=[CaseState.SUBMITTED, CaseState.CORRECTION])
+    if None not in centers and not account.is_superuser:
+        cases = cases.filter(Q(center_id__in=centers) | Q(center__isnull=True))
+    cases = cases.select_related("version", "subject").order_by("received_at", "pk")[:limit]
+    today, calendar = timezone.localdate(), get_calendar()
+    return [
+        IntakeRow(case, _clock(clocks.intake_due(case.intake_from, calendar), today, calendar))
+        for case in cases
+    ]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    clock: Clock
+    paused: bool
+
+
+def work_queue(account: Account, limit: int = 100) -> list[TaskRow]:
+    """Open tasks for the account's roles and departments, the most urgent deadline first;
+    cases whose clock is paused (no deadline for now) come last."""
+    roles = [r for r in permissions.active_roles(account) if r.role in TASK_ROLES]
+    if not roles:
+        return []
+    scope = Q()
+    for role in roles:
+        department = {"department_id": role.department_id} if role.department_id else {}
+        scope |= Q(role=role.role, **department)
+    tasks = (
+        Task.objects.filter(scope, status=Task.Status.OPEN)
+        .select_related("case", "case__version", "case__subject", "department")
+        .order_by(F("case__deadline").asc(nulls_last=True), "opened_at", "pk")[:limit]
+    )
+    today, calendar = timezone.localdate(), get_calendar()
+    return [
+        TaskRow(task, _clock(task.case.deadline, today, calendar), task.case.deadline is None)
+        for task in tasks
+    ]
+
+
+def staff_touches(viewer: Account, case: Case) -> bool:
+    """Staff whose center or department serves the case, or who hold one of its tasks."""
+    if permissions.can(viewer, "subject.lookup", case):
+        return True
+    return any(
+        permissions.can(viewer, permission, task)
+        for task in case.tasks.only("department_id")
+        for permission in TASK_PERMISSIONS
+    )
+
+
+def case_for_page(viewer: Account, case_no: str) -> Case:
+    """The case for whoever may see it: staff it touches, its applicant and their agents.
+    Anyone else is told it does not exist."""
+    case = case_by_no(case_no)
+    if staff_touches(viewer, case) or case.subject_id in {
+        s.pk for s in subjects_acting_for(viewer)
+    }:
+        return case
+    raise NotFound("case_not_found", _("未找到办件 %(n)s。") % {"n": case_no})
+
+
+def cases_of_applicant(account: Account, limit: int = 100) -> list[Case]:
+    """Cases of every subject the account acts for, newest first."""
+    subjects = [s.pk for s in subjects_acting_for(account)]
+    return list(
+        Case.objects.filter(subject_id__in=subjects)
+        .select_related("version", "subject")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+def materials_to_supply(case: Case) -> list[CaseMaterial]:
+    """What the applicant still owes: missing materials while in correction, else 容缺 ones."""
+    if case.state == CaseState.CORRECTION:
+        statuses = [CaseMaterial.Status.MISSING]
+        necessities = [MaterialSpec.Necessity.REQUIRED, MaterialSpec.Necessity.TOLERABLE]
+    elif case.state == CaseState.IN_PROGRESS:
+        statuses, necessities = [CaseMaterial.Status.PENDING], list(MaterialSpec.Necessity.values)
+    else:
+        return []
+    return list(
+        case.materials.filter(status__in=statuses, spec__necessity__in=necessities)
+        .select_related("spec", "spec__kind")
+        .order_by("spec__order", "pk")
+    )
+
+
+def case_clock(case: Case) -> Clock | None:
+    """The completion clock of an open, accepted case."""
+    if not case.is_open or case.accepted_on is None:
+        return None
+    calendar = get_calendar()
+    return _clock(case.deadline, timezone.localdate(), calendar)

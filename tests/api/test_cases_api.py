@@ -1,0 +1,141 @@
+"""The cases API: apply with an idempotency key, read a case, act on it, clear refusals."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import subjects as people
+from tests.factories.cases import ALL_MATERIALS, licence_item, team
+from yimen.cases.models import Case
+from yimen.subjects import services as subject_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _sandbox(settings, tmp_path):
+    people.sandbox(settings, tmp_path)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def crew():
+    return team()
+
+
+@pytest.fixture
+def licence():
+    return licence_item()
+
+
+def bearer(account) -> dict:
+    _token, raw = subject_services.token_create(account=account, name="测试")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def apply(client, crew, licence, **headers):
+    return client.post(
+        "/api/v1/cases",
+        {
+            "item_code": licence.item.code,
+            "channel": "online",
+            "form": {"shop_name": "老王面馆"},
+            "provided": list(ALL_MATERIALS),
+        },
+        content_type="application/json",
+        **bearer(crew.applicant),
+        **headers,
+    )
+
+
+def act(client, account, case_no, action, **body):
+    return client.post(
+        f"/api/v1/cases/{case_no}/actions/{action}",
+        body,
+        content_type="application/json",
+        **bearer(account),
+    )
+
+
+def test_submit_twice_with_one_idempotency_key_makes_one_case(client, crew, licence):
+    first = apply(client, crew, licence, HTTP_IDEMPOTENCY_KEY="abc")
+    again = apply(client, crew, licence, HTTP_IDEMPOTENCY_KEY="abc")
+    assert (first.status_code, again.status_code) == (201, 201)
+    case_no = first.json()["cases"][0]["case_no"]
+    assert again.json()["cases"][0]["case_no"] == case_no
+    assert Case.objects.count() == 1
+    assert first.json()["cases"][0]["visits"] == 0
+
+
+def test_read_and_act_on_a_case(client, crew, licence):
+    case_no = apply(client, crew, licence).json()["cases"][0]["case_no"]
+    accepted = act(client, crew.clerk, case_no, "accept")
+    assert accepted.status_code == 200
+    body = accepted.json()
+    assert body["state"] == "in_progress" and body["state_label"] == "办理中"
+    assert dt.date.fromisoformat(body["deadline"]) <= dt.date.fromisoformat(body["legal_deadline"])
+    assert body["warning"] in {"normal", "yellow", "red"}
+    assert [e["action"] for e in body["events"]] == ["submit", "accept"]
+    task = body["stages"][0]["tasks"][0]
+
+    done = act(
+        client, crew.reviewers["MZJ"], case_no, "complete_task", task_id=task["id"], opinion="同意"
+    )
+    assert done.status_code == 200
+    stale = act(client, crew.reviewers["MZJ"], case_no, "complete_task", task_id=task["id"])
+    assert stale.status_code == 409 and stale.json()["code"] == "task_conflict"
+
+    seen = client.get(f"/api/v1/cases/{case_no}", **bearer(crew.applicant)).json()
+    assert [s["name"] for s in seen["stages"]] == ["审查", "决定"]
+    assert seen["actions"] == [
+        "supply_pending",
+        "complete_task",
+        "return_stage",
+        "suspend",
+        "resume",
+        "extend",
+        "decide",
+    ]
+
+
+def test_refusals_carry_a_code_and_a_chinese_message(client, crew, licence):
+    case_no = apply(client, crew, licence).json()["cases"][0]["case_no"]
+    too_early = act(client, crew.approver, case_no, "decide", grant=True, reason="符合")
+    assert (too_early.status_code, too_early.json()["code"]) == (409, "illegal_state")
+    not_clerk = act(client, crew.approver, case_no, "accept")
+    assert (not_clerk.status_code, not_clerk.json()["code"]) == (403, "forbidden")
+
+    wrong_state = act(client, crew.clerk, case_no, "deliver", mode="post")
+    assert wrong_state.status_code == 409
+    assert wrong_state.json()["code"] == "illegal_state"
+    assert "待受理" in wrong_state.json()["message"]
+
+    unknown = act(client, crew.clerk, case_no, "teleport")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_action")
+
+    no_grant = act(client, crew.clerk, case_no, "refuse", reason="不属于本机关职权")
+    assert (no_grant.status_code, no_grant.json()["field"]) == (422, "legal_basis")
+    assert Case.objects.get(case_no=case_no).events.count() == 1
+
+
+def test_strangers_and_anonymous_callers_are_refused(client, crew, licence):
+    case_no = apply(client, crew, licence).json()["cases"][0]["case_no"]
+    stranger, _person = people.citizen("李四", birth="19900101")
+    assert client.get(f"/api/v1/cases/{case_no}", **bearer(stranger)).status_code == 403
+    assert client.get(f"/api/v1/cases/{case_no}").status_code == 401
+    assert (
+        client.get("/api/v1/cases/220105-20000101-000001", **bearer(crew.clerk)).json()["code"]
+        == "case_not_found"
+    )
+
+
+def test_bad_form_input_is_422_with_field_details(client, crew, licence):
+    response = client.post(
+        "/api/v1/cases",
+        {"item_code": licence.item.code, "form": {}},
+        content_type="application/json",
+        **bearer(crew.applicant),
+    )
+    assert response.status_code == 422
+    assert response.json()["details"][0] == {"field": "shop_name", "message": "店铺名称为必填项。"}
+    assert not Case.objects.exists()
