@@ -7,7 +7,6 @@ from ninja.errors import ValidationError
 from yimen.api.cases import router as cases_router
 from yimen.api.catalog import router as catalog_router
 from yimen.api.licences import router as licences_router
-from yimen.api.oversight import router as oversight_router
 from yimen.api.subjects import router as subjects_router
 from yimen.errors import DomainError
 
@@ -40,4 +39,3 @@ api.add_router("/", catalog_router)
 api.add_router("/", subjects_router)
 api.add_router("/", cases_router)
 api.add_router("/", licences_router)
-api.add_router("/", oversight_router)

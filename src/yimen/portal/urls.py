@@ -5,5 +5,4 @@ urlpatterns = [
     path("", include("yimen.portal.urls_accounts")),
     path("", include("yimen.portal.urls_cases")),
     path("", include("yimen.portal.urls_licences")),
-    path("", include("yimen.portal.urls_oversight")),
 ]
