@@ -1,8 +1,11 @@
 """Application and intake: forms, materials, accept, correction, 容缺, refuse, instant."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+import time_machine
+from django.core.management import call_command
 
 from tests.factories import subjects as people
 from tests.factories.cases import at, licence_item, submitted
@@ -277,3 +280,13 @@ def test_only_a_clerk_accepts(crew, licence):
         services.case_accept(case=case, clerk=crew.reviewers["MZJ"])
     case.refresh_from_db()
     assert case.state == "submitted"
+
+
+def test_the_daily_command_deems_overdue_applications_accepted(crew, licence):
+    case = submitted(crew, licence, day=D(2025, 9, 1))
+    out = StringIO()
+    with time_machine.travel(at(D(2025, 9, 15))):
+        call_command("cases-deem-accepted", stdout=out)
+    case.refresh_from_db()
+    assert case.deemed_accepted and case.state == "in_progress"
+    assert case.case_no in out.getvalue() and "视为受理：1 件" in out.getvalue()
