@@ -158,6 +158,28 @@ YIMEN_PDF_FONT_PATHS = [
 ]
 # The district's administrative area code: case and licence numbers start with it.
 YIMEN_AREA_CODE = os.environ.get("YIMEN_AREA_CODE", "220105")
+# A special procedure (inspection, hearing ...) is flagged after this many working days.
+YIMEN_SPECIAL_PROCEDURE_MAX_DAYS = int(os.environ.get("YIMEN_SPECIAL_PROCEDURE_MAX_DAYS", "30"))
 # A case turns yellow when this many working days or fewer are left.
 YIMEN_CASE_YELLOW_DAYS = int(os.environ.get("YIMEN_CASE_YELLOW_DAYS", "1"))
+# Letters: the document-number prefix, and where an applicant may appeal a refusal or denial.
+YIMEN_DOC_NUMBER_PREFIX = os.environ.get("YIMEN_DOC_NUMBER_PREFIX", "二审批")
+YIMEN_REVIEW_BODY = os.environ.get("YIMEN_REVIEW_BODY", "长春市二道区人民政府")
+YIMEN_COURT = os.environ.get("YIMEN_COURT", "有管辖权的人民法院")
+# Ratings and complaints (local policy, in working days unless said otherwise).
+YIMEN_RECTIFICATION_DAYS = {"verify": 1, "rectify": 5, "follow_up": 2, "close": 1}
+YIMEN_RECTIFICATION_RED_AFTER_DAYS = 2  # a late step turns red after this many days late
+YIMEN_RATING_LINK_DAYS = 30  # calendar days an SMS rating link stays valid
+YIMEN_COMPLAINT_ANSWER_DAYS = 5
+# The site's public address, for links sent by SMS (e.g. https://zwfw.example.gov.cn).
+YIMEN_PUBLIC_URL = os.environ.get("YIMEN_PUBLIC_URL", "")
+# The audit chain's anchors (head hashes written by `yimen audit-anchor`).
+YIMEN_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("YIMEN_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log")
+)
+# Notices to regulators: webhook retries back off from 30 s up to an hour, 8 tries.
+YIMEN_OUTBOX_BACKOFF_SECONDS = 30
+YIMEN_OUTBOX_BACKOFF_CAP_SECONDS = 3600
+YIMEN_OUTBOX_MAX_ATTEMPTS = 8
+YIMEN_OUTBOX_TIMEOUT_SECONDS = 5
 YIMEN_BUREAU_NAME = os.environ.get("YIMEN_BUREAU_NAME", _("长春市二道区行政审批局"))

@@ -7,7 +7,9 @@ import pytest
 from tests.factories import subjects as people
 from tests.factories.cases import ALL_MATERIALS, licence_item, team
 from yimen.cases.models import Case
+from yimen.catalog.models import Role
 from yimen.subjects import services as subject_services
+from yimen.subjects.models import DelegatedAct
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,34 @@ def test_bad_form_input_is_422_with_field_details(client, crew, licence):
     assert response.status_code == 422
     assert response.json()["details"][0] == {"field": "shop_name", "message": "店铺名称为必填项。"}
     assert not Case.objects.exists()
+
+
+def test_a_grid_worker_applies_for_a_person_only_under_their_authorisation(client, crew, licence):
+    grid_worker = people.staff(Role.GRID_WORKER, name="林秀芳")
+    body = {
+        "item_code": licence.item.code,
+        "subject_id": crew.person.pk,
+        "channel": "assisted",
+        "form": {"shop_name": "老王面馆"},
+        "provided": list(ALL_MATERIALS),
+    }
+
+    def post():
+        return client.post(
+            "/api/v1/cases", body, content_type="application/json", **bearer(grid_worker)
+        )
+
+    refused = post()
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "code": "not_authorised",
+        "message": "您未获得该主体的委托，不能代为办理。",
+    }
+    assert not Case.objects.exists()
+
+    people.grant(crew.person, grid_worker)
+    filed = post()
+    assert filed.status_code == 201
+    case_no = filed.json()["cases"][0]["case_no"]
+    act = DelegatedAct.objects.get(case_ref=case_no, action="case_submit")
+    assert (act.actor, act.principal_id) == (grid_worker, crew.person.pk)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from tests.factories.cases import accepted, at, licence_item, open_tasks
 from yimen.cases import selectors, services
@@ -139,3 +140,64 @@ def test_yellow_threshold_is_a_setting(crew, licence, settings):
     settings.YIMEN_CASE_YELLOW_DAYS = 3
     case = accepted(crew, licence, day=D(2025, 11, 3))
     assert selectors.case_warning(case, D(2025, 11, 12)) == WarningLevel.YELLOW
+
+
+# --- special procedures past their maximum ---------------------------------------------
+
+
+def test_a_stage_procedure_past_its_catalog_maximum_is_listed(crew):
+    case = _inspection_case(crew)  # the inspection stage may pause the clock 10 working days
+    pause = case.pauses.get()
+    # 11-04..11-17 are its 10 working days.
+    with time_machine.travel(at(D(2025, 11, 17))):
+        assert selectors.overrun_pauses() == []
+    with time_machine.travel(at(D(2025, 11, 19))):
+        (overrun,) = selectors.overrun_pauses()
+    assert (overrun.case, overrun.kind, overrun.started_on) == (case, "stage", D(2025, 11, 4))
+    assert (overrun.max_days, overrun.due, overrun.days_over) == (10, D(2025, 11, 17), 2)
+    assert overrun.pause == pause
+
+
+def test_an_ad_hoc_suspension_runs_for_the_settings_maximum(crew, licence, settings):
+    settings.YIMEN_SPECIAL_PROCEDURE_MAX_DAYS = 3
+    case = accepted(crew, licence, day=D(2025, 11, 3))
+    services.case_suspend(
+        case=case, actor=crew.approver, kind="hearing", reason="听证", now=at(D(2025, 11, 5))
+    )
+    assert selectors.overrun_pauses(today=D(2025, 11, 7)) == []
+    (overrun,) = selectors.overrun_pauses(today=D(2025, 11, 10))
+    assert (overrun.kind, overrun.max_days, overrun.due, overrun.days_over) == (
+        "hearing",
+        3,
+        D(2025, 11, 7),
+        1,
+    )
+
+    services.case_resume(case=case, actor=crew.approver, now=at(D(2025, 11, 10)))
+    assert selectors.overrun_pauses(today=D(2025, 11, 10)) == []
+
+
+def test_by_default_a_suspension_may_last_30_working_days(crew, licence):
+    case = accepted(crew, licence, day=D(2025, 11, 3))
+    services.case_suspend(
+        case=case, actor=crew.approver, kind="testing", reason="检验", now=at(D(2025, 11, 5))
+    )
+    # 18 working days left in November from the 5th, 12 more in December up to the 16th.
+    with time_machine.travel(at(D(2025, 12, 16))):
+        assert selectors.overrun_pauses() == []
+    with time_machine.travel(at(D(2025, 12, 17))):
+        assert [(o.case, o.max_days, o.days_over) for o in selectors.overrun_pauses()] == [
+            (case, 30, 1)
+        ]
+
+
+def test_overruns_of_one_case_only(crew, licence, settings):
+    settings.YIMEN_SPECIAL_PROCEDURE_MAX_DAYS = 1
+    late, other = (accepted(crew, licence, day=D(2025, 11, 3)) for _ in range(2))
+    for case, day in ((late, 3), (other, 7)):
+        services.case_suspend(
+            case=case, actor=crew.approver, kind="hearing", reason="听证", now=at(D(2025, 11, day))
+        )
+    today = D(2025, 11, 10)
+    assert [o.case for o in selectors.overrun_pauses(today=today)] == [late, other]
+    assert [o.case for o in selectors.overrun_pauses(case=other, today=today)] == [other]

@@ -4,10 +4,21 @@ import datetime as dt
 
 import pytest
 
-from tests.factories.cases import ALL_MATERIALS, accepted, at, bundle, licence_item, open_tasks
+from tests.factories import subjects as people
+from tests.factories.cases import (
+    ALL_MATERIALS,
+    accepted,
+    at,
+    bundle,
+    family_bundle,
+    licence_item,
+    open_tasks,
+)
 from yimen.cases import selectors, services
-from yimen.cases.models import Case, Channel, Task
+from yimen.cases.models import Case, Channel, Task, Visit
+from yimen.catalog.models import Role
 from yimen.errors import IllegalAction, InvalidInput, PermissionDenied
+from yimen.subjects.selectors import has_locker_grant
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -15,9 +26,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def parallel_case(crew, health_and_fire):
-    from tests.factories import subjects as people
-    from yimen.catalog.models import Role
-
     for department in health_and_fire:
         crew.reviewers[department.code] = people.staff(Role.REVIEWER, department=department)
     version = licence_item("220105-SCJ-003", parallel=health_and_fire, inspection=True)
@@ -51,9 +59,6 @@ def test_two_people_acting_on_one_task_one_wins_and_the_other_is_told(crew, para
     seen_by_first = _task_of(parallel_case, "WJJ")
     seen_by_second = Task.objects.get(pk=seen_by_first.pk)
     colleague = crew.reviewers["WJJ"]
-    from tests.factories import subjects as people
-    from yimen.catalog.models import Role
-
     other = people.staff(Role.REVIEWER, department=seen_by_first.department, name="王强")
     services.task_complete(task=seen_by_first, actor=colleague, opinion="同意")
 
@@ -216,3 +221,98 @@ def test_submitting_a_bundle_twice_with_one_key_makes_it_once(crew):
     )
     assert services.bundle_submit(**kwargs).pk == services.bundle_submit(**kwargs).pk
     assert Case.objects.count() == 1
+
+
+# --- a bundle for two people ------------------------------------------------------------
+
+
+@pytest.fixture
+def family(crew):
+    """张大娘 (the crew's citizen) walks in with her grandson's papers."""
+    senior, newborn = family_bundle()
+    grandson = people.person("李沐阳", birth="20251208")
+    people.stored(grandson, "birth_certificate", valid_from=D(2025, 1, 1))
+    return senior, newborn, grandson
+
+
+def _family_filing(crew, family, **kwargs):
+    senior, newborn, grandson = family
+    options = {
+        "actor": crew.clerk,
+        "subject": crew.person,
+        "bundle_code": "220105-YJS-001",
+        "channel": Channel.WINDOW,
+        "forms": {
+            senior.item.code: {"residency": "本市户籍"},
+            newborn.item.code: {"baby_name": "李沐阳"},
+        },
+        "provided": ["id_card", "photo"],
+        "subjects": {newborn.item.code: grandson},
+        "now": at(D(2025, 11, 3), 9),
+    }
+    return services.bundle_submit(**(options | kwargs))
+
+
+def test_a_bundle_item_for_her_grandson_is_his_case_and_one_visit_covers_both(crew, family):
+    grandson = family[2]
+    filing = _family_filing(crew, family)
+    old_age, insurance = filing.cases.order_by("pk")
+    assert filing.subject_id == crew.person.pk
+    assert (old_age.subject_id, insurance.subject_id) == (crew.person.pk, grandson.pk)
+    assert insurance.materials.get(spec__kind__code="birth_certificate").status == "reused"
+    assert has_locker_grant(crew.clerk, grandson)
+
+    for case in (old_age, insurance):
+        services.case_complete_instant(case=case, clerk=crew.clerk, now=at(D(2025, 11, 3), 9))
+    filing.refresh_from_db()
+    assert filing.completed_at is not None
+    assert selectors.filing_visit_count(filing) == 1
+    assert Visit.objects.get().subject_id == crew.person.pk
+    assert [selectors.visit_count(c) for c in (old_age, insurance)] == [1, 1]
+    assert not has_locker_grant(crew.clerk, grandson)
+
+
+def test_an_item_not_in_the_bundle_is_refused_and_nothing_is_filed(crew, family):
+    _senior, _newborn, grandson = family
+    with pytest.raises(InvalidInput) as refused:
+        _family_filing(crew, family, subjects={"220105-SCJ-001": grandson})
+    assert refused.value.code == "bundle_item_unknown"
+    assert "不包含事项：220105-SCJ-001" in refused.value.message
+    assert not Case.objects.exists()
+
+
+def test_every_items_form_problems_are_told_at_once_with_their_item(crew, family):
+    senior, newborn, _grandson = family
+    with pytest.raises(InvalidInput) as refused:
+        _family_filing(crew, family, forms={senior.item.code: {"residency": "火星"}})
+    assert refused.value.code == "form_invalid"
+    assert [(d["item"], d["field"]) for d in refused.value.details] == [
+        (senior.item.code, "residency"),
+        (newborn.item.code, "baby_name"),
+    ]
+    assert "【老年人优待证办理】户籍情况只能选择：本市户籍、外埠常住。" in refused.value.message
+    assert not Case.objects.exists()
+
+
+def test_an_organisation_cannot_stand_in_for_a_person_item(crew, family):
+    _senior, newborn, _grandson = family
+    with pytest.raises(InvalidInput) as refused:
+        _family_filing(crew, family, subjects={newborn.item.code: people.organisation()})
+    assert refused.value.code == "subject_type_mismatch"
+    assert not Case.objects.exists()
+
+
+def test_online_the_grandsons_item_needs_his_authorisation(crew, family):
+    _senior, _newborn, grandson = family
+    online = {"actor": crew.applicant, "channel": Channel.ONLINE, "now": None}
+    with pytest.raises(PermissionDenied) as refused:
+        _family_filing(crew, family, **online)
+    assert refused.value.code == "not_authorised"
+    assert not Case.objects.exists()
+
+    people.grant(grandson, crew.applicant)
+    filing = _family_filing(crew, family, **online)
+    assert sorted(filing.cases.values_list("subject_id", flat=True)) == sorted(
+        [crew.person.pk, grandson.pk]
+    )
+    assert selectors.filing_visit_count(filing) == 0

@@ -114,11 +114,54 @@ def licence_item(
     return version
 
 
-def bundle(code: str, *versions: ItemVersion) -> Bundle:
-    made = Bundle.objects.create(code=code, name="开办餐馆一件事")
+def bundle(code: str, *versions: ItemVersion, name: str = "开办餐馆一件事") -> Bundle:
+    made = Bundle.objects.create(code=code, name=name)
     for order, version in enumerate(versions):
         BundleItem.objects.create(bundle=made, item=version.item, order=order)
     return made
+
+
+def _instant(code: str, name: str, materials, field: tuple[str, str, str, list]) -> ItemVersion:
+    version = catalog.draft(
+        code,
+        name=name,
+        handling_type=HandlingType.INSTANT,
+        legal_limit_days=0,
+        committed_limit_days=0,
+        delivery_modes=["window"],
+        materials=materials,
+    )
+    key, label, field_type, choices = field
+    FormField.objects.create(
+        version=version, order=1, key=key, label=label, field_type=field_type, choices=choices
+    )
+    catalog_services.version_publish(
+        version=version, actor="catalog-admin", effective_from=EFFECTIVE
+    )
+    version.refresh_from_db()
+    return version
+
+
+FAMILY_BUNDLE = "220105-YJS-001"
+
+
+def family_bundle() -> tuple[ItemVersion, ItemVersion]:
+    """The seed's 11 minutes: a grandmother's 老年人优待证 and her grandson's 新生儿医保, two
+    instant items filed as one bundle. Both ask for an ID card (hers, as the guardian)."""
+    senior = _instant(
+        "220105-MZJ-001",
+        "老年人优待证办理",
+        (("id_card", "居民身份证"), ("photo", "一寸免冠照片")),
+        ("residency", "户籍情况", "choice", ["本市户籍", "外埠常住"]),
+    )
+    newborn = _instant(
+        "220105-YBJ-001",
+        "新生儿城乡居民基本医疗保险参保登记",
+        (("birth_certificate", "出生医学证明"), ("id_card", "监护人居民身份证")),
+        ("baby_name", "新生儿姓名", "text", []),
+    )
+    bundle(FAMILY_BUNDLE, senior, newborn, name="老年人优待证和新生儿参保一件事")
+    return senior, newborn
 
 
 @dataclass

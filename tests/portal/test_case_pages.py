@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -12,9 +13,10 @@ from django.utils import timezone
 from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import subjects as people
-from yimen.cases import services
+from yimen.cases import selectors, services
 from yimen.cases.models import Case, Channel, CorrectionNotice, Task
 from yimen.catalog.models import HandlingType, Role
+from yimen.subjects import services as subject_services
 from yimen.worktime.calendar import is_workday
 from yimen.worktime.selectors import get_calendar
 
@@ -175,6 +177,83 @@ def test_a_stale_page_is_refused_with_a_clear_message(crew, licence):
     assert case.state == "in_progress"
 
 
+# --- a bundle at the window ------------------------------------------------------------
+
+
+@pytest.fixture
+def family(crew):
+    """张大娘 (the crew's citizen) brings her own papers and her grandson's."""
+    senior, newborn = make.family_bundle()
+    grandson = people.person("李沐阳", birth="20251208")
+    return senior, newborn, grandson
+
+
+def bundle_page(crew) -> str:
+    return f"/window/apply/{crew.person.pk}/?bundle={make.FAMILY_BUNDLE}"
+
+
+def test_the_clerk_files_a_bundle_for_a_walk_in_and_her_grandson_in_one_visit(crew, family):
+    grandson = family[2]
+    clerk = signed_in(crew.clerk)
+    found = clerk.get(f"/window/apply/{crew.person.pk}/", {"q": "优待证"}).content.decode()
+    assert f"?bundle={make.FAMILY_BUNDLE}" in found
+
+    page = clerk.get(bundle_page(crew))
+    shown = text(page)
+    assert "老年人优待证办理" in shown and "新生儿城乡居民基本医疗保险参保登记" in shown
+    # The ID card both items ask for is ticked once.
+    assert page.content.decode().count('value="id_card"') == 1
+    key = re.search(r'name="key" value="(\w+)"', page.content.decode()).group(1)
+
+    form = {
+        "key": key,
+        "i0_residency": "本市户籍",
+        "applicant_1": grandson.code,
+        "i1_baby_name": "李沐阳",
+        "provided": ["id_card", "photo", "birth_certificate"],
+    }
+    response = clerk.post(bundle_page(crew), form)
+    assert response.status_code == 302
+    old_age, insurance = Case.objects.order_by("pk")
+    assert response.url == f"/cases/{old_age.case_no}/"
+    assert old_age.filing_id == insurance.filing_id and old_age.filing.bundle is not None
+    assert (old_age.subject_id, insurance.subject_id) == (crew.person.pk, grandson.pk)
+    assert insurance.form_data == {"baby_name": "李沐阳"}
+    assert insurance.materials.get(spec__kind__code="id_card").status == "provided"
+
+    again = clerk.post(bundle_page(crew), form)
+    assert again.status_code == 302 and Case.objects.count() == 2
+
+    sibling = text(clerk.get(f"/cases/{old_age.case_no}/"))
+    assert insurance.case_no in sibling and "同一件事的其他办件" in sibling
+    for case in (old_age, insurance):
+        assert act(clerk, case, "complete_instant").status_code == 302
+    filing = old_age.filing
+    filing.refresh_from_db()
+    assert filing.completed_at is not None
+    assert selectors.filing_visit_count(filing) == 1
+
+
+def test_a_bundle_with_a_wrong_field_and_an_unknown_person_files_nothing(crew, family):
+    clerk = signed_in(crew.clerk)
+    filled = {"i0_residency": "本市户籍", "i1_baby_name": "李沐阳", "provided": ["photo"]}
+    response = clerk.post(bundle_page(crew), {**filled, "applicant_1": "220105201512080000"})
+    assert response.status_code == 422
+    assert field_errors(response, "applicant_1") == [
+        "请填写完整、正确的身份证号或统一社会信用代码。"
+    ]
+    assert re.search(r'value="photo"[^>]*checked', response.content.decode())
+    unregistered = people.new_resident_id("20251208")
+    response = clerk.post(bundle_page(crew), {**filled, "applicant_1": unregistered})
+    assert field_errors(response, "applicant_1") == ["未找到该申请人，请先在主体登记中登记。"]
+
+    response = clerk.post(bundle_page(crew), {"i0_residency": "本市户籍"})
+    assert response.status_code == 422
+    assert field_errors(response, "i1_baby_name") == ["新生儿姓名为必填项。"]
+    assert 'value="本市户籍" selected' in response.content.decode()
+    assert not Case.objects.exists()
+
+
 # --- staff queues and decisions -----------------------------------------------------------
 
 
@@ -223,6 +302,28 @@ def test_a_decision_without_reason_keeps_the_choice_and_decides_nothing(crew, li
     assert case.state == "in_progress"
 
 
+def test_a_special_procedure_past_its_maximum_is_shown_on_the_case(crew, licence, settings):
+    settings.YIMEN_SPECIAL_PROCEDURE_MAX_DAYS = 3
+    case = make.accepted(crew, licence, day=dt.date(2025, 11, 3))
+    services.case_suspend(
+        case=case,
+        actor=crew.approver,
+        kind="hearing",
+        reason="听证",
+        now=make.at(dt.date(2025, 11, 5)),
+    )
+    approver = signed_in(crew.approver)
+    with time_machine.travel(make.at(dt.date(2025, 11, 7))):
+        assert "特别程序超时" not in text(approver.get(f"/cases/{case.case_no}/"))
+    with time_machine.travel(make.at(dt.date(2025, 11, 11))):
+        page = text(approver.get(f"/cases/{case.case_no}/"))
+    assert "特别程序超时" in page
+    assert (
+        "“听证”自 2025-11-05 起暂停计时，最长 3 个工作日，应于 2025-11-07 前结束，已超出 2 个工作日"
+        in page
+    )
+
+
 # --- citizens -------------------------------------------------------------------------------
 
 
@@ -263,6 +364,49 @@ def test_an_empty_upload_is_refused_and_nothing_changes(crew, licence):
     assert case.state == "correction"
 
 
+@pytest.fixture
+def uploaded(crew, licence):
+    """An online case whose applicant uploaded the lease a correction notice asked for."""
+    case = make.submitted(crew, licence, channel=Channel.ONLINE, provided=("id_card", "floor_plan"))
+    services.case_request_correction(case=case, clerk=crew.clerk)
+    lease = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4 lease")
+    services.case_supply_online(case=case, actor=crew.applicant, files={"lease": lease})
+    return case, case.materials.get(spec__kind__code="lease")
+
+
+def test_the_applicant_and_serving_staff_download_an_uploaded_material(crew, uploaded):
+    case, lease = uploaded
+    url = f"/cases/{case.case_no}/materials/{lease.pk}/file/"
+    for account in (crew.applicant, crew.clerk):
+        client = signed_in(account)
+        assert f'href="{url}"' in client.get(f"/cases/{case.case_no}/").content.decode()
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 lease"
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith("attachment;") and ".pdf" in disposition
+        assert response["Cache-Control"] == "private, no-store"
+
+
+def test_nobody_else_gets_an_uploaded_material(crew, licence, uploaded):
+    case, lease = uploaded
+    url = f"/cases/{case.case_no}/materials/{lease.pk}/file/"
+    stranger, _person = people.citizen("李四", birth="19900101")
+    other_reviewer = people.staff(Role.REVIEWER, department=catalog.department("WJJ", "卫健局"))
+    for account in (stranger, other_reviewer):
+        response = signed_in(account).get(url)
+        assert response.status_code == 404 and "未找到办件" in text(response)
+    assert Client().get(url).status_code == 302  # to sign in
+
+    clerk = signed_in(crew.clerk)
+    id_card = case.materials.get(spec__kind__code="id_card")
+    no_file = clerk.get(f"/cases/{case.case_no}/materials/{id_card.pk}/file/")
+    assert no_file.status_code == 404 and "未找到该材料文件" in text(no_file)
+    other_case = make.submitted(crew, licence)
+    elsewhere = clerk.get(f"/cases/{other_case.case_no}/materials/{lease.pk}/file/")
+    assert elsewhere.status_code == 404
+
+
 def test_someone_elses_case_does_not_exist_for_them(crew, licence):
     case = make.submitted(crew, licence)
     stranger, _person = people.citizen("李四", birth="19900101")
@@ -276,10 +420,22 @@ def test_someone_elses_case_does_not_exist_for_them(crew, licence):
     assert case.state == "submitted"
 
 
+def nav_links(account) -> set[str]:
+    html = signed_in(account).get("/").content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    return {link for link in ("/window/", "/work/", "/me/cases/") if f'href="{link}"' in nav}
+
+
 def test_nav_links_match_who_is_signed_in(crew):
-    assert "/me/cases/" in signed_in(crew.applicant).get("/").content.decode()
-    staff_home = signed_in(crew.clerk).get("/").content.decode()
-    assert "/window/" in staff_home and "/work/" in staff_home
+    assert nav_links(crew.applicant) == {"/me/cases/"}
+    assert nav_links(crew.clerk) == {"/window/"}
+    assert "综合窗口工作台" in text(signed_in(crew.clerk).get("/"))
+    for worker in (crew.reviewers["MZJ"], crew.inspector, crew.approver):
+        assert nav_links(worker) == {"/work/"}
+    assert nav_links(people.staff(Role.SUPERVISOR)) == set()
+    both = people.staff(Role.CLERK)
+    subject_services.staff_role_assign(account=both, role=Role.APPROVER)
+    assert nav_links(both) == {"/window/", "/work/"}
 
 
 # --- query counts -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from yimen.cases import services
 from yimen.cases.models import Case, Channel, Filing, Task
 from yimen.catalog.models import ServiceCenter
 from yimen.catalog.selectors import current_version
+from yimen.subjects import services as subject_services
 from yimen.subjects.demo import ORGANISATIONS, PERSONS, resident_id, uscc
 from yimen.subjects.models import Account, Organisation, Person, Subject
 from yimen.worktime.calendar import is_workday
@@ -192,7 +193,8 @@ def _own_details(subject: Subject) -> dict:
 
 
 def zhang_bundle_in_one_visit(d: DemoCases, key: str) -> None:
-    """张大娘: her 老年人优待证 and her grandson's 新生儿医保, finished in one 11-minute visit."""
+    """张大娘: her 老年人优待证 and her grandson's 新生儿医保 (his case, she his guardian),
+    finished in one 11-minute visit."""
     now = d.at(9, 9, 30)
     grandma, grandson = d.subjects["grandma"], d.subjects["grandson"]
     filing = services.bundle_submit(
@@ -212,6 +214,7 @@ def zhang_bundle_in_one_visit(d: DemoCases, key: str) -> None:
             ),
         },
         provided=["id_card", "photo", "household_register", "birth_certificate"],
+        subjects={"220105-YBJ-001": grandson},
         idempotency_key=key,
         center=d.street,
         now=now,
@@ -320,7 +323,17 @@ def parallel_review_with_pending_material(d: DemoCases, key: str) -> None:
 
 
 def paused_for_site_inspection(d: DemoCases, key: str) -> None:
-    """A grid worker applies for an elderly villager; the inspection stage stops the clock."""
+    """A grid worker applies for an elderly villager under his signed power of attorney
+    (recorded at the street center); the inspection stage stops the clock."""
+    subject_services.authorisation_grant(
+        granted_by=d.staff["street_clerk"],
+        principal=d.subjects["sun"],
+        agent=d.staff["grid_worker"],
+        valid_from=d.workday(14),
+        valid_until=d.today + dt.timedelta(days=365),
+        all_items=True,
+        note="网格员帮办代办",
+    )
     case = d.submit(
         key,
         actor=d.staff["grid_worker"],

@@ -298,6 +298,14 @@ class ClockPause(models.Model):
                 name="cases_pause_period",
             )
         ]
+        indexes = [
+            # Running special procedures: the deadline warnings and overrun checks read only these.
+            models.Index(
+                fields=["started_on"],
+                condition=Q(ended_on__isnull=True),
+                name="cases_pause_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or ''}"

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.cases import clocks
-from yimen.cases.models import Case, CaseEvent, CaseMaterial, Filing, Task, Visit
+from yimen.cases.models import Case, CaseEvent, CaseMaterial, ClockPause, Filing, Task, Visit
 from yimen.cases.states import CaseState, allowed_actions
-from yimen.catalog.models import MaterialSpec, Role
+from yimen.catalog.models import MaterialSpec, Role, StageSpec
 from yimen.errors import NotFound, PermissionDenied
 from yimen.subjects import permissions
 from yimen.subjects.models import Account, Subject
 from yimen.subjects.selectors import subject_for_staff, subject_for_viewer, subjects_acting_for
-from yimen.worktime.calendar import workdays_between
+from yimen.worktime.calendar import add_workdays, workdays_between
 from yimen.worktime.selectors import get_calendar
 
 
@@ -271,3 +271,111 @@ def case_clock(case: Case) -> Clock | None:
         return None
     calendar = get_calendar()
     return _clock(case.deadline, timezone.localdate(), calendar)
+
+
+def filing_siblings(viewer: Account, case: Case) -> list[Case]:
+    """The other cases filed with this one (a bundle), those the viewer may see."""
+    others = (
+        case.filing.cases.exclude(pk=case.pk).select_related("version", "subject").order_by("pk")
+    )
+    acting = {s.pk for s in subjects_acting_for(viewer)}
+    return [c for c in others if c.subject_id in acting or staff_touches(viewer, c)]
+
+
+def case_material_file(viewer: Account, case_no: str, material_id: int) -> CaseMaterial:
+    """An uploaded material of a case, for whoever may see the case; else it does not exist."""
+    case = case_for_page(viewer, case_no)
+    material = case.materials.exclude(file="").select_related("spec").filter(pk=material_id).first()
+    if material is None:
+        raise NotFound("material_file_not_found", _("未找到该材料文件。"))
+    return material
+
+
+@dataclass(frozen=True)
+class CasePages:
+    """Which case pages an account's work opens to it."""
+
+    window: bool
+    work: bool
+    mine: bool
+
+
+def case_pages(account: Account) -> CasePages:
+    """The window workbench for clerks, the task queue for reviewers, inspectors and
+    approvers, their own cases for citizens."""
+    if not permissions.is_staff_member(account) and not account.is_superuser:
+        return CasePages(window=False, work=False, mine=True)
+    return CasePages(
+        window=permissions.can(account, "case.accept"),
+        work=any(permissions.can(account, p) for p in TASK_PERMISSIONS),
+        mine=False,
+    )
+
+
+# --- special procedures past their maximum ------------------------------------------------
+
+
+def special_procedure_max_days() -> int:
+    """The longest an ad-hoc special procedure may hold a case, in working days."""
+    return settings.YIMEN_SPECIAL_PROCEDURE_MAX_DAYS
+
+
+@dataclass(frozen=True)
+class PauseOverrun:
+    """An open special procedure that has run past its maximum."""
+
+    pause: ClockPause
+    max_days: int
+    due: dt.date
+    days_over: int
+
+    @property
+    def case(self) -> Case:
+        return self.pause.case
+
+    @property
+    def kind(self) -> str:
+        return self.pause.kind
+
+    @property
+    def started_on(self) -> dt.date:
+        return self.pause.started_on
+
+
+def overrun_pauses(*, case: Case | None = None, today: dt.date | None = None) -> list[PauseOverrun]:
+    """Open special procedures past their maximum, the longest overrun first.
+
+    A stage's procedure may last its catalog `max_days`; an ad-hoc suspension (or a
+    stage without a maximum) the `YIMEN_SPECIAL_PROCEDURE_MAX_DAYS` default. A pause
+    counts its working days with its first day included, as the deadline does.
+    """
+    today = today or timezone.localdate()
+    pauses = ClockPause.objects.filter(ended_on__isnull=True).select_related(
+        "case", "case__version", "case__subject", "case__department"
+    )
+    if case is not None:
+        pauses = pauses.filter(case=case)
+    pauses = list(pauses.order_by("started_on", "pk"))
+    limits = _stage_limits(pauses)
+    default, calendar = special_procedure_max_days(), get_calendar()
+    overruns = []
+    for pause in pauses:
+        max_days = limits.get((pause.case.version_id, pause.stage_order)) or default
+        day_before = pause.started_on - dt.timedelta(days=1)
+        days_over = workdays_between(day_before, today, calendar) - max_days
+        if days_over > 0:
+            due = add_workdays(day_before, max_days, calendar).date
+            overruns.append(PauseOverrun(pause, max_days, due, days_over))
+    return sorted(overruns, key=lambda o: (-o.days_over, o.pause.pk))
+
+
+def _stage_limits(pauses: list[ClockPause]) -> dict[tuple[int, int], int | None]:
+    """(version id, stage order) -> the stage's maximum, for the stage pauses given."""
+    stage_pauses = [p for p in pauses if p.kind == ClockPause.Kind.STAGE]
+    if not stage_pauses:
+        return {}
+    stages = StageSpec.objects.filter(
+        version_id__in={p.case.version_id for p in stage_pauses},
+        order__in={p.stage_order for p in stage_pauses},
+    ).values_list("version_id", "order", "max_days")
+    return {(version, order): max_days for version, order, max_days in stages}

@@ -5,6 +5,7 @@ checks the state table, and writes exactly one case event.
 import datetime as dt
 import os
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -42,7 +43,7 @@ from yimen.catalog.models import (
 from yimen.catalog.selectors import bundle_view, current_version
 from yimen.errors import IllegalAction, InvalidInput
 from yimen.subjects import permissions
-from yimen.subjects import services as subjects
+from yimen.subjects import services as subject_services
 from yimen.subjects.models import Account, Subject
 from yimen.subjects.selectors import locker_prefill
 from yimen.worktime.selectors import get_calendar
@@ -127,7 +128,7 @@ def _take_ownership(case: Case, clerk: Account) -> None:
     """首问负责人: the first clerk to take the case answers for it; they may read the locker."""
     if case.owner_id is None:
         case.owner = clerk
-    subjects.locker_grant_access(clerk, case.subject, case.case_no)
+    subject_services.locker_grant_access(clerk, case.subject, case.case_no)
 
 
 def _next_case_no(today: dt.date) -> str:
@@ -139,8 +140,10 @@ def _next_case_no(today: dt.date) -> str:
 
 
 def _record_visit(cases: list[Case], purpose: str, center, now: dt.datetime) -> Visit:
-    """One trip per subject per day: a second case handled on the same trip joins it."""
-    subject = cases[0].subject
+    """One trip per applicant per day: a second case handled on the same trip joins it.
+    The applicant who makes the trip is the filing's: a bundle item for a grandson is
+    brought by his grandmother."""
+    subject = cases[0].filing.subject
     visit = Visit.objects.filter(subject=subject, at__date=timezone.localdate(now)).first()
     if visit is None:
         visit = Visit.objects.create(subject=subject, purpose=purpose, center=center, at=now)
@@ -176,7 +179,7 @@ def _ensure_may_hand_in(actor: Account, case: Case, channel: str, action: str) -
         permissions.ensure_can(actor, "case.accept", case)
         _take_ownership(case, actor)
     else:
-        subjects.act_for(
+        subject_services.act_for(
             actor=actor,
             subject=case.subject,
             action=action,
@@ -253,37 +256,46 @@ def _ensure_subject_fits(version: ItemVersion, subject: Subject) -> None:
         )
 
 
-def _open_case(
-    filing: Filing, version: ItemVersion, form: dict, provided: set[str], center, now
-) -> Case:
+class _Part(NamedTuple):
+    """One item of a filing: its version, cleaned form, materials handed in, and whom it is for."""
+
+    version: ItemVersion
+    form: dict
+    provided: set[str]
+    subject: Subject
+
+
+def _open_case(filing: Filing, part: _Part, center, now) -> Case:
     today = timezone.localdate(now)
+    version = part.version
     case = Case.objects.create(
         case_no=_next_case_no(today),
         filing=filing,
         version=version,
-        subject=filing.subject,
+        subject=part.subject,
         department=version.lead_department,
         center=center,
         channel=filing.channel,
-        form_data=form,
+        form_data=part.form,
         received_at=now,
         intake_from=today,
     )
     actor = filing.submitted_by
     if filing.channel == Channel.WINDOW:
+        # The applicant stands at the window; the clerk checks who they are.
         _take_ownership(case, actor)
         case.save(update_fields=["owner"])
-    elif filing.channel == Channel.ASSISTED:
-        subjects.locker_grant_access(actor, case.subject, case.case_no)
     else:
-        subjects.act_for(
+        # Online, on a kiosk, or assisted by a grid worker: the applicant themself, or
+        # an agent under a valid authorisation (the act is recorded with both people).
+        subject_services.act_for(
             actor=actor,
             subject=case.subject,
             action="case_submit",
             item_code=version.item.code,
             case_ref=case.case_no,
         )
-    _attach_materials(case, actor, provided, now)
+    _attach_materials(case, actor, part.provided, now)
     CaseEvent.objects.create(
         case=case,
         seq=1,
@@ -302,7 +314,7 @@ def _attach_materials(case: Case, actor: Account, provided: set[str], now) -> No
     rows = []
     for row in locker_prefill(case.subject, case.version, on=today):
         if row.entry is not None:
-            subjects.locker_record_reuse(
+            subject_services.locker_record_reuse(
                 row.entry,
                 item_code=case.version.item.code,
                 case_ref=case.case_no,
@@ -325,12 +337,12 @@ def _attach_materials(case: Case, actor: Account, provided: set[str], now) -> No
 
 
 def _file(
-    *, actor, subject, channel, idempotency_key, center, now, bundle=None, versions_forms
+    *, actor, subject, channel, idempotency_key, center, now, parts: list[_Part], bundle=None
 ) -> Filing:
     """Create the filing and its cases, or return the one this idempotency key already made."""
     _ensure_may_apply(actor, subject, channel)
-    for version, _form, _provided in versions_forms:
-        _ensure_subject_fits(version, subject)
+    for part in parts:
+        _ensure_subject_fits(part.version, part.subject)
     try:
         with transaction.atomic():
             filing = Filing.objects.create(
@@ -341,10 +353,7 @@ def _file(
                 idempotency_key=idempotency_key,
                 submitted_at=now,
             )
-            cases = [
-                _open_case(filing, version, form, provided, center, now)
-                for version, form, provided in versions_forms
-            ]
+            cases = [_open_case(filing, part, center, now) for part in parts]
             if channel in VISIT_CHANNELS:
                 _record_visit(cases, Visit.Purpose.SUBMIT, center, now)
     except IntegrityError:
@@ -367,7 +376,11 @@ def case_submit(
     center=None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Apply for one item under its version in force today. The same key makes one case."""
+    """Apply for one item under its version in force today. The same key makes one case.
+
+    At a window the clerk files for the walk-in in front of them; on every other
+    channel the actor is the subject itself or acts under its valid authorisation.
+    """
     now = _now(now)
     existing = _existing_filing(actor, idempotency_key)
     if existing is not None:
@@ -381,7 +394,7 @@ def case_submit(
         idempotency_key=idempotency_key,
         center=center,
         now=now,
-        versions_forms=[(version, cleaned, set(provided))],
+        parts=[_Part(version, cleaned, set(provided), subject)],
     )
     return filing.cases.order_by("pk").first()
 
@@ -394,11 +407,17 @@ def bundle_submit(
     channel: str,
     forms: dict[str, dict] | None = None,
     provided: Iterable[str] = (),
+    subjects: dict[str, Subject] | None = None,
     idempotency_key: str = "",
     center=None,
     now: dt.datetime | None = None,
 ) -> Filing:
-    """一件事: one case per item, filed together; a material handed in once serves them all."""
+    """一件事: one case per item, filed together; a material handed in once serves them all.
+
+    `subjects` names, by item code, an item filed for someone else than `subject` (a
+    grandmother's bundle with her grandson's 医保): that case is his, the filing and
+    its visit stay hers.
+    """
     now = _now(now)
     existing = _existing_filing(actor, idempotency_key)
     if existing is not None:
@@ -406,9 +425,11 @@ def bundle_submit(
     view = bundle_view(bundle_code, timezone.localdate(now))
     if not view.versions:
         raise IllegalAction("bundle_empty", _("该一件事目前没有可办理的事项。"))
-    forms, provided = forms or {}, set(provided)
-    versions_forms = [
-        (v, clean_form(list(v.form_fields.all()), forms.get(v.item.code, {})), provided)
+    forms, subjects, provided = forms or {}, subjects or {}, set(provided)
+    _refuse_unknown_items(view, {**forms, **subjects})
+    cleaned = _clean_bundle_forms(view.versions, forms)
+    parts = [
+        _Part(v, cleaned[v.item.code], provided, subjects.get(v.item.code, subject))
         for v in view.versions
     ]
     return _file(
@@ -418,9 +439,39 @@ def bundle_submit(
         idempotency_key=idempotency_key,
         center=center,
         now=now,
+        parts=parts,
         bundle=view.bundle,
-        versions_forms=versions_forms,
     )
+
+
+def _refuse_unknown_items(view, by_item: dict) -> None:
+    unknown = "、".join(sorted(set(by_item) - {v.item.code for v in view.versions}))
+    if unknown:
+        raise InvalidInput(
+            "bundle_item_unknown",
+            _("一件事“%(b)s”不包含事项：%(c)s。") % {"b": view.bundle.name, "c": unknown},
+            field="forms",
+        )
+
+
+def _clean_bundle_forms(versions: list[ItemVersion], forms: dict[str, dict]) -> dict[str, dict]:
+    """Every item's form checked; the problems of all of them told at once, each with its item."""
+    cleaned, problems, details = {}, [], []
+    for version in versions:
+        code = version.item.code
+        try:
+            cleaned[code] = clean_form(list(version.form_fields.all()), forms.get(code, {}))
+        except InvalidInput as error:
+            problems.append(f"【{version.name}】" + "；".join(d["message"] for d in error.details))
+            details += [{"item": code, **d} for d in error.details]
+    if problems:
+        raise InvalidInput(
+            "form_invalid",
+            _("申请表填写有误：%(e)s") % {"e": "".join(problems)},
+            field=details[0]["field"] or None,
+            details=details,
+        )
+    return cleaned
 
 
 # --- intake ---------------------------------------------------------------------------
@@ -643,7 +694,7 @@ def case_refuse(
         _take_ownership(case, clerk)
         case.refuse_reason, case.refuse_basis, case.completed_at = reason, legal_basis, now
         _finish(case, "refuse", clerk, now, from_state, reason=reason, legal_basis=legal_basis)
-        _close_filing_if_done(case, now)
+        _case_ended(case, now)
     return case
 
 
@@ -665,7 +716,7 @@ def case_complete_instant(
         case.decision, case.decided_at, case.completed_at = Decision.GRANT, now, now
         case.delivery_mode = DeliveryMode.WINDOW
         _finish(case, "complete_instant", clerk, now, from_state)
-        _close_filing_if_done(case, now)
+        _case_ended(case, now)
     return case
 
 
@@ -1009,12 +1060,20 @@ def case_deliver(
             _record_visit([case], Visit.Purpose.COLLECT, center, now)
         case.delivery_mode, case.tracking_no, case.completed_at = mode, tracking_no.strip(), now
         _finish(case, "deliver", actor, now, from_state, mode=mode, tracking_no=case.tracking_no)
-        _close_filing_if_done(case, now)
+        _case_ended(case, now)
     return case
 
 
-def _close_filing_if_done(case: Case, now: dt.datetime) -> None:
-    """A bundle is complete when every one of its cases is."""
+def _case_ended(case: Case, now: dt.datetime) -> None:
+    """A completed or refused case closes the subject's locker to the staff who served it,
+    and completes its filing when every other case of the filing has ended too."""
+    served = Account.objects.filter(
+        locker_grants__subject_id=case.subject_id,
+        locker_grants__case_ref=case.case_no,
+        locker_grants__revoked_at__isnull=True,
+    ).distinct()
+    for staff in served:
+        subject_services.locker_revoke_access(staff, case.subject, case.case_no)
     if not case.filing.cases.exclude(state__in=TERMINAL).exists():
         Filing.objects.filter(pk=case.filing_id).update(completed_at=now)
 
@@ -1054,6 +1113,7 @@ def case_supply_online(
     for code, file in files.items():
         _check_upload(code, file)
     with transaction.atomic():
+        case = _lock(case.pk)
         if case.state == CaseState.CORRECTION:
             case = case_supply_correction(
                 case=case,

@@ -3,8 +3,9 @@
 Every public page reads one in-memory index of the items in force, the
 cancelled items and the active bundles. The index is rebuilt when a cheap
 stamp of the published versions changes (a publication, a withdrawal, a
-cancellation or a new day), and at the latest every INDEX_MAX_AGE_SECONDS so
-that renamed departments, theme links, bundles and popularity catch up.
+cancellation or a new day), when this process saves a bundle, and at the latest
+every INDEX_MAX_AGE_SECONDS so that renamed departments, theme links, bundles
+edited in other processes and popularity catch up.
 
 A query matches, best first: the exact name or code; a substring of the name;
 full pinyin from a syllable boundary or a run of initials (老年人优待证 →
@@ -23,6 +24,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
@@ -358,9 +360,14 @@ def catalog_index() -> CatalogIndex:
         return _current
 
 
-def clear_index() -> None:
+def clear_index(**_signal) -> None:
     global _current
     _current = None
+
+
+for _model in (Bundle, BundleItem):
+    post_save.connect(clear_index, sender=_model, dispatch_uid=f"search-{_model.__name__}-save")
+    post_delete.connect(clear_index, sender=_model, dispatch_uid=f"search-{_model.__name__}-del")
 
 
 def _catalog_stamp() -> tuple:

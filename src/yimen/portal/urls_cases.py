@@ -13,4 +13,9 @@ urlpatterns = [
     path("cases/<str:case_no>/receipt/", cases.receipt, name="receipt"),
     path("cases/<str:case_no>/correction-notice/", cases.correction_notice, name="correction"),
     path("cases/<str:case_no>/act/<slug:action>/", cases.case_act, name="act"),
+    path(
+        "cases/<str:case_no>/materials/<int:material_id>/file/",
+        cases.material_file,
+        name="material_file",
+    ),
 ]

@@ -7,11 +7,14 @@ came from, with nothing the applicant typed lost.
 
 import datetime as dt
 import functools
+import os
+import uuid
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,10 +26,11 @@ from yimen.cases.models import Case, CaseEvent, CaseMaterial, Channel, ClockPaus
 from yimen.cases.states import ACTION_LABELS, CaseState
 from yimen.catalog import search
 from yimen.catalog.models import DeliveryMode, FormField, HandlingType, MaterialSpec, Role
-from yimen.catalog.selectors import current_version
+from yimen.catalog.selectors import BundleView, bundle_view, current_version
 from yimen.errors import DomainError, InvalidInput, NotFound
 from yimen.subjects import permissions, registry
-from yimen.subjects.selectors import subject_for_staff
+from yimen.subjects.models import Subject
+from yimen.subjects.selectors import exact_code, subject_for_staff
 
 TEMPLATES = "portal/cases/"
 CLERK_ACTIONS = frozenset(
@@ -201,53 +205,150 @@ class DeliverForm(ActionForm):
         self.fields["mode"].choices = [(m, DeliveryMode(m).label) for m in modes]
 
 
-class ApplicationForm(forms.Form):
-    """An item's application form as its version defines it, and the materials handed in."""
+def _item_field(field: FormField) -> forms.Field:
+    """An item's form field on the page. Only presence is checked here; the item's rules are
+    the service's (clean_form)."""
+    options = {"label": field.label, "required": False, "help_text": field.help_text}
+    if field.field_type == FormField.FieldType.CHOICE:
+        options["choices"] = [("", "—")] + [(c, c) for c in field.choices]
+        return forms.ChoiceField(**options)
+    widget = {"type": "date"} if field.field_type == FormField.FieldType.DATE else {}
+    return forms.CharField(widget=forms.TextInput(attrs=widget), **options)
 
-    TYPES = {
-        FormField.FieldType.TEXT: forms.CharField,
-        FormField.FieldType.NUMBER: forms.CharField,
-        FormField.FieldType.DATE: forms.CharField,
-        FormField.FieldType.CHOICE: forms.ChoiceField,
-    }
 
-    def __init__(self, *args, version, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.keys = []
-        for field in version.form_fields.all():
-            self.fields[f"f_{field.key}"] = self._field(field)
-            self.keys.append(field.key)
-        self.fields["provided"] = forms.MultipleChoiceField(
-            label=_("已收取的材料"),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            choices=[
-                (s.kind.code, f"{s.name}（{s.get_necessity_display()}）")
-                for s in version.materials.select_related("kind")
-            ],
-        )
+def _materials_field(choices: list[tuple[str, str]]) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=gettext_lazy("已收取的材料"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=choices,
+    )
 
-    def _field(self, field: FormField) -> forms.Field:
-        # Only presence is checked here; the item's rules are the service's (clean_form).
-        options = {"label": field.label, "required": False, "help_text": field.help_text}
-        if field.field_type == FormField.FieldType.CHOICE:
-            options["choices"] = [("", "—")] + [(c, c) for c in field.choices]
-            return forms.ChoiceField(**options)
-        widget = {"type": "date"} if field.field_type == FormField.FieldType.DATE else {}
-        return forms.CharField(widget=forms.TextInput(attrs=widget), **options)
 
-    def form_data(self) -> dict:
-        return {k: self.cleaned_data[f"f_{k}"] for k in self.keys if self.cleaned_data[f"f_{k}"]}
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class FilingForm(forms.Form):
+    """An application handed in at the window. The key makes a second press of the button
+    (or a reload) file nothing more."""
+
+    key = forms.CharField(widget=forms.HiddenInput, required=False, initial=_new_key)
 
     def show_refusal(self, error: DomainError) -> None:
         """Put each problem the service found beside its field."""
         placed = False
         for detail in error.details:
-            if isinstance(detail, dict) and f"f_{detail.get('field')}" in self.fields:
-                self.add_error(f"f_{detail['field']}", detail["message"])
+            name = self.field_name(detail) if isinstance(detail, dict) else None
+            if name in self.fields:
+                self.add_error(name, detail["message"])
                 placed = True
         if not placed:
-            self.add_error(None, error.message)
+            place_error(self, error)
+
+    def field_name(self, detail: dict) -> str | None:
+        raise NotImplementedError
+
+
+class ApplicationForm(FilingForm):
+    """An item's application form as its version defines it, and the materials handed in."""
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = []
+        for field in version.form_fields.all():
+            self.fields[f"f_{field.key}"] = _item_field(field)
+            self.keys.append(field.key)
+        self.fields["provided"] = _materials_field(
+            [
+                (s.kind.code, f"{s.name}（{s.get_necessity_display()}）")
+                for s in version.materials.select_related("kind")
+            ]
+        )
+
+    def form_data(self) -> dict:
+        return {k: self.cleaned_data[f"f_{k}"] for k in self.keys if self.cleaned_data[f"f_{k}"]}
+
+    def field_name(self, detail: dict) -> str:
+        return f"f_{detail.get('field')}"
+
+
+class BundleApplicationForm(FilingForm):
+    """一件事 at the window: every item's form on one page, whom each item is for (the
+    walk-in unless another person's ID is given), and the merged materials, ticked once."""
+
+    def __init__(self, *args, view: BundleView, viewer, subject, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer, self.items = viewer, []
+        for n, version in enumerate(view.versions):
+            self.fields[f"applicant_{n}"] = forms.CharField(
+                label=_("申请人"),
+                required=False,
+                max_length=18,
+                help_text=_(
+                    "为他人办理（如为孙辈办理新生儿参保）时填写其身份证号；留空为%(n)s本人。"
+                )
+                % {"n": subject.name},
+            )
+            keys = [field.key for field in version.form_fields.all()]
+            for field in version.form_fields.all():
+                self.fields[f"i{n}_{field.key}"] = _item_field(field)
+            self.items.append((version, keys))
+        self.fields["provided"] = _materials_field(
+            [
+                (m.kind_code, _("%(m)s（%(i)s）") % {"m": m.name, "i": "、".join(m.for_items)})
+                for m in view.materials
+            ]
+        )
+        self.subjects: dict[str, Subject] = {}
+
+    def groups(self) -> list[dict]:
+        """Each item with its fields, for the page."""
+        return [
+            {
+                "version": version,
+                "fields": [self[f"applicant_{n}"], *(self[f"i{n}_{k}"] for k in keys)],
+            }
+            for n, (version, keys) in enumerate(self.items)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for n, (version, _keys) in enumerate(self.items):
+            code = data.get(f"applicant_{n}", "").strip()
+            if not code:
+                continue
+            try:
+                self.subjects[version.item.code] = _subject_by_code(self.viewer, code)
+            except DomainError as error:
+                self.add_error(f"applicant_{n}", error.message)
+        return data
+
+    def forms_data(self) -> dict[str, dict]:
+        return {
+            version.item.code: {
+                k: self.cleaned_data[f"i{n}_{k}"] for k in keys if self.cleaned_data[f"i{n}_{k}"]
+            }
+            for n, (version, keys) in enumerate(self.items)
+        }
+
+    def field_name(self, detail: dict) -> str | None:
+        for n, (version, _keys) in enumerate(self.items):
+            if version.item.code == detail.get("item"):
+                return f"i{n}_{detail.get('field')}"
+        return None
+
+
+def _subject_by_code(viewer, code: str) -> Subject:
+    """Someone the walk-in files for, by their whole resident ID or USCC."""
+    if exact_code(code) is None:
+        raise InvalidInput(
+            "subject_code_invalid", _("请填写完整、正确的身份证号或统一社会信用代码。")
+        )
+    found = registry.subject_lookup(viewer, code)
+    if not found:
+        raise NotFound("subject_not_found", _("未找到该申请人，请先在主体登记中登记。"))
+    return found[0].subject
 
 
 def place_error(form: forms.Form, error: DomainError) -> None:
@@ -279,36 +380,77 @@ def window(request):
 
 @case_page
 def window_apply(request, subject_id: int):
-    """Start a case for a subject: find the item, fill its form, tick what was handed in."""
+    """Start a case for a subject: find an item or a bundle (一件事), fill its forms, tick
+    what was handed in."""
     permissions.ensure_can(request.user, "case.accept")
     subject = subject_for_staff(request.user, subject_id).subject
-    item_code = request.GET.get("item", "")
     query = request.GET.get("q", "").strip()
     context = {"nav": "window", "subject": subject, "query": query}
     if query:
         context["found"] = search.search_items(query).items
-    if not item_code:
-        return render(request, TEMPLATES + "apply.html", context)
+        context["found_bundles"] = search.search_bundles(query)
+    if bundle_code := request.GET.get("bundle", ""):
+        return _apply_bundle(request, subject, bundle_code, context)
+    if item_code := request.GET.get("item", ""):
+        return _apply_item(request, subject, item_code, context)
+    return render(request, TEMPLATES + "apply.html", context)
+
+
+def _apply_item(request, subject, item_code: str, context: dict):
     version = current_version(item_code)
     form = ApplicationForm(request.POST or None, version=version)
     context.update(version=version, form=form)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_submit(
-                actor=request.user,
-                subject=subject,
-                item_code=item_code,
-                channel=Channel.WINDOW,
-                form=form.form_data(),
-                provided=form.cleaned_data["provided"],
-                center=_clerk_center(request.user),
-            )
-        except DomainError as error:
-            form.show_refusal(error)
-            return render(request, TEMPLATES + "apply.html", context, status=error.status)
-        messages.success(request, _("已收件，办件编号 %(n)s。") % {"n": case.case_no})
-        return redirect("cases:case", case_no=case.case_no)
-    return render(request, TEMPLATES + "apply.html", context)
+
+    def submit(common: dict) -> tuple[str, str]:
+        case = services.case_submit(item_code=item_code, form=form.form_data(), **common)
+        return _("已收件，办件编号 %(n)s。") % {"n": case.case_no}, case.case_no
+
+    return _file_at_window(request, subject, form, context, submit)
+
+
+def _apply_bundle(request, subject, bundle_code: str, context: dict):
+    view = bundle_view(bundle_code)
+    form = BundleApplicationForm(
+        request.POST or None, view=view, viewer=request.user, subject=subject
+    )
+    context.update(bundle=view, form=form)
+
+    def submit(common: dict) -> tuple[str, str]:
+        filing = services.bundle_submit(
+            bundle_code=bundle_code, forms=form.forms_data(), subjects=form.subjects, **common
+        )
+        numbers = list(filing.cases.order_by("pk").values_list("case_no", flat=True))
+        message = _("已收件：%(b)s，办件编号 %(n)s。") % {
+            "b": view.bundle.name,
+            "n": "、".join(numbers),
+        }
+        return message, numbers[0]
+
+    return _file_at_window(request, subject, form, context, submit)
+
+
+def _file_at_window(request, subject, form: FilingForm, context: dict, submit):
+    """Show the form; on a valid post, file it (once per form key) and open its first case.
+    A refusal is shown beside the fields it names, with everything typed kept."""
+    if request.method != "POST":
+        return render(request, TEMPLATES + "apply.html", context)
+    if not form.is_valid():
+        return render(request, TEMPLATES + "apply.html", context, status=422)
+    common = {
+        "actor": request.user,
+        "subject": subject,
+        "channel": Channel.WINDOW,
+        "provided": form.cleaned_data["provided"],
+        "idempotency_key": form.cleaned_data["key"],
+        "center": _clerk_center(request.user),
+    }
+    try:
+        message, case_no = submit(common)
+    except DomainError as error:
+        form.show_refusal(error)
+        return render(request, TEMPLATES + "apply.html", context, status=error.status)
+    messages.success(request, message)
+    return redirect("cases:case", case_no=case_no)
 
 
 # --- staff queues -----------------------------------------------------------------------
@@ -452,8 +594,10 @@ def _case_context(request, case: Case) -> dict:
     owed = selectors.materials_to_supply(case)
     actions = _viewer_actions(user, case, detail) if staff else set()
     materials = list(case.materials.select_related("spec", "spec__kind"))
+    pages = selectors.case_pages(user)
     return {
-        "nav": "work" if staff else "my_cases",
+        "nav": "window" if pages.window else "work" if pages.work else "my_cases",
+        "pages": pages,
         "case": case,
         "detail": detail,
         "staff": staff,
@@ -467,6 +611,8 @@ def _case_context(request, case: Case) -> dict:
         "upload_form": None if staff or not owed else UploadForm(materials=owed),
         "progress": progress(case),
         "corrections": list(case.corrections.all()),
+        "overruns": selectors.overrun_pauses(case=case),
+        "siblings": selectors.filing_siblings(user, case),
     }
 
 
@@ -474,6 +620,22 @@ def _case_context(request, case: Case) -> dict:
 def case_detail(request, case_no: str):
     case = selectors.case_for_page(request.user, case_no)
     return render(request, TEMPLATES + "case.html", _case_context(request, case))
+
+
+@case_page
+def material_file(request, case_no: str, material_id: int):
+    """An uploaded material, as a download, for those who may see the case."""
+    material = selectors.case_material_file(request.user, case_no, material_id)
+    try:
+        opened = material.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("material_file_not_found", _("未找到该材料文件。")) from None
+    extension = os.path.splitext(material.file.name)[1]
+    response = FileResponse(
+        opened, as_attachment=True, filename=f"{case_no}-{material.spec.name}{extension}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- acting on a case -------------------------------------------------------------------
