@@ -1,0 +1,448 @@
+"""Every write of the licences app: the seal, its uses, issuing and revoking licences.
+
+Each service is one transaction. Issuing a licence numbers it, renders the
+licence and the decision, seals both, files the licence in the registry and in
+the holder's material locker, and records the case's 制证 step, all or nothing.
+"""
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yimen.cases import services as cases
+from yimen.cases.models import Case, Decision
+from yimen.cases.selectors import case_by_no
+from yimen.cases.states import CaseState
+from yimen.catalog.models import ItemVersion, MaterialKind
+from yimen.errors import IllegalAction, InvalidInput
+from yimen.licences import conf, payload, seal, signing, sm2
+from yimen.licences.documents import LicenceData, letter_data_for, render_decision, render_licence
+from yimen.licences.models import (
+    DocumentKind,
+    Licence,
+    LicenceSequence,
+    LicenceStatus,
+    Seal,
+    SealAuthority,
+    SealUse,
+)
+from yimen.licences.numbering import licence_identifier, licence_number
+from yimen.subjects import permissions
+from yimen.subjects import services as subjects
+from yimen.subjects.models import Account, LockerEntry, Subject
+
+# Who may put the seal on which document.
+SEAL_PERMISSIONS = {
+    DocumentKind.RECEIPT: "case.accept",
+    DocumentKind.CORRECTION: "case.accept",
+    DocumentKind.REFUSAL: "case.accept",
+    DocumentKind.GRANT: "case.decide",
+    DocumentKind.DENY: "case.decide",
+}
+# Item names that say "issue the X licence": the licence is called X.
+ISSUING_SUFFIXES = ("核发",)
+FORM_ROWS_MAX = 8
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+# --- the seal ---------------------------------------------------------------------------
+
+
+def _demo_names(common_name: str) -> tuple[str, str]:
+    """The seal's and the CA's common names, marked DEMO (the bureau is the organisation)."""
+    seal_name = common_name.strip() or _("行政审批专用章")
+    if seal.DEMO_MARK not in seal_name:
+        seal_name = _("%(n)s（演示 DEMO）") % {"n": seal_name}
+    return seal.fit_name(seal_name), _("电子印章根证书（演示 DEMO，不可信）")
+
+
+def _refuse_when_external() -> None:
+    if conf.pkcs12_path() or conf.pkcs11_library():
+        raise IllegalAction(
+            "seal_external",
+            _("已配置外部印章（PKCS#12 或 PKCS#11）：更换印章请替换印章文件，无需生成内置印章。"),
+        )
+
+
+def seal_init(*, common_name: str = "", now: dt.datetime | None = None) -> Seal:
+    """The embedded demo seal and its demo CA. Refused once any seal exists (rotate instead)."""
+    now = _now(now)
+    _refuse_when_external()
+    seal_name, authority_name = _demo_names(common_name)
+    with transaction.atomic():
+        if Seal.objects.select_for_update().exists():
+            raise IllegalAction(
+                "seal_exists", _("行政审批专用章已存在。如需更换，请使用 yimen seal-rotate。")
+            )
+        authority = _new_demo_authority(authority_name, now)
+        return _new_embedded_seal(authority, seal_name, now)
+
+
+def seal_rotate(
+    *, common_name: str = "", new_authority: bool = False, now: dt.datetime | None = None
+) -> Seal:
+    """A new embedded seal takes over; the old one is retired but its documents stay valid.
+
+    The new seal is certified by the same CA, so verifiers keep their trust list,
+    unless `new_authority` asks for a new CA too (after a CA key is compromised).
+    """
+    now = _now(now)
+    _refuse_when_external()
+    with transaction.atomic():
+        current = (
+            Seal.objects.select_for_update()
+            .select_related("authority")
+            .filter(retired_at__isnull=True, source=Seal.Source.EMBEDDED)
+            .first()
+        )
+        if current is None:
+            raise IllegalAction(
+                "no_seal", _("没有在用的内置印章可更换，请先运行 yimen seal-init。")
+            )
+        seal_name, authority_name = _demo_names(common_name)
+        authority = _new_demo_authority(authority_name, now) if new_authority else current.authority
+        Seal.objects.filter(pk=current.pk).update(retired_at=now)
+        return _new_embedded_seal(authority, seal_name, now)
+
+
+def _new_demo_authority(name: str, now: dt.datetime) -> SealAuthority:
+    key, certificate = seal.demo_authority(name, now)
+    return SealAuthority.objects.create(
+        name=name,
+        certificate_pem=seal.to_pem(certificate),
+        fingerprint=seal.fingerprint(certificate),
+        key_encrypted=seal.encrypt(seal.private_key_der(key)),
+        is_demo=True,
+        created_at=now,
+    )
+
+
+def _new_embedded_seal(authority: SealAuthority, name: str, now: dt.datetime) -> Seal:
+    authority_key, authority_certificate = seal.authority_material(authority)
+    key, certificate = seal.demo_seal(name, authority_key, authority_certificate, now)
+    sm2_key = sm2.generate_private_key()
+    return Seal.objects.create(
+        authority=authority,
+        name=name,
+        source=Seal.Source.EMBEDDED,
+        algorithm=seal.algorithm_name(key),
+        certificate_pem=seal.to_pem(certificate),
+        fingerprint=seal.fingerprint(certificate),
+        key_encrypted=seal.encrypt(seal.private_key_der(key)),
+        sm2_public_key=sm2.public_key_of(sm2_key),
+        sm2_key_encrypted=seal.encrypt(sm2_key.encode()),
+        is_demo=True,
+        active_from=now,
+    )
+
+
+# --- sealing documents -----------------------------------------------------------------
+
+
+def _seal_document(
+    loaded: seal.LoadedSeal,
+    *,
+    kind: str,
+    pdf_bytes: bytes,
+    number: str,
+    case_ref: str,
+    actor: Account,
+    now: dt.datetime,
+) -> tuple[bytes, SealUse]:
+    reason = _("%(b)s行政审批专用章：%(k)s %(n)s") % {
+        "b": settings.YIMEN_BUREAU_NAME,
+        "k": DocumentKind(kind).label,
+        "n": number or case_ref,
+    }
+    signed = signing.sign_pdf(pdf_bytes, loaded, reason=reason)
+    digest = signing.sha256_hex(signed)
+    use = SealUse(
+        seal=loaded.record,
+        kind=kind,
+        document_number=number,
+        case_ref=case_ref,
+        actor=actor,
+        at=now,
+        sha256=digest,
+    )
+    use.file.save(f"{kind}-{digest[:16]}.pdf", ContentFile(signed), save=False)
+    use.save()
+    return signed, use
+
+
+def document_seal(
+    *,
+    kind: str,
+    pdf_bytes: bytes,
+    case_ref: str,
+    actor: Account,
+    number: str = "",
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Put the seal on one of a case's letters (`DocumentKind`, the letter kinds) and record
+    the use; returns the signed PDF. Licences are sealed only by `licence_issue`."""
+    now = _now(now)
+    if kind not in SEAL_PERMISSIONS:
+        raise InvalidInput(
+            "invalid_document_kind", _("文书类型“%(k)s”不能在此盖章。") % {"k": kind}, field="kind"
+        )
+    if not pdf_bytes:
+        raise InvalidInput("empty_file", _("待盖章的文件是空的。"), field="pdf")
+    case = case_by_no(case_ref) if case_ref else None
+    permissions.ensure_can(actor, SEAL_PERMISSIONS[kind], case)
+    with transaction.atomic():
+        signed, _use = _seal_document(
+            seal.active_seal(),
+            kind=kind,
+            pdf_bytes=pdf_bytes,
+            number=number,
+            case_ref=case_ref,
+            actor=actor,
+            now=now,
+        )
+    return signed
+
+
+# --- licences --------------------------------------------------------------------------
+
+
+def _next_number(today: dt.date) -> str:
+    key = f"{settings.YIMEN_AREA_CODE}-{today.year}"
+    LicenceSequence.objects.get_or_create(key=key)
+    LicenceSequence.objects.filter(key=key).update(value=F("value") + 1)
+    value = LicenceSequence.objects.get(key=key).value
+    return licence_number(settings.YIMEN_AREA_CODE, today.year, value)
+
+
+def _licence_kind(version: ItemVersion) -> MaterialKind:
+    """The locker kind of the licence an item issues: the licence kind its name names
+    (食品经营许可证核发 → 食品经营许可证), else a kind of the item's own."""
+    named = [
+        kind
+        for kind in MaterialKind.objects.filter(is_licence=True)
+        if kind.name and kind.name in version.name
+    ]
+    if named:
+        return max(named, key=lambda kind: len(kind.name))
+    kind, _created = MaterialKind.objects.get_or_create(
+        code=f"licence-{version.item.code}",
+        defaults={"name": _licence_title(version), "is_licence": True},
+    )
+    return kind
+
+
+def _licence_title(version: ItemVersion) -> str:
+    for suffix in ISSUING_SUFFIXES:
+        if version.name.endswith(suffix):
+            return version.name[: -len(suffix)]
+    return _("%(n)s电子证照") % {"n": version.name}
+
+
+def _type_code(version: ItemVersion) -> str:
+    """A local licence type code from the item code, until the catalog carries the national one."""
+    return re.sub(r"[^0-9A-Z]", "", version.item.code.upper())
+
+
+def default_valid_until(valid_from: dt.date) -> dt.date:
+    years = conf.licence_valid_years()
+    try:
+        anniversary = valid_from.replace(year=valid_from.year + years)
+    except ValueError:  # 29 February
+        anniversary = valid_from.replace(year=valid_from.year + years, day=28)
+    return anniversary - dt.timedelta(days=1)
+
+
+def _form_rows(case: Case) -> list[tuple[str, str]]:
+    labels = dict(case.version.form_fields.values_list("key", "label"))
+    rows = [
+        (labels[key], str(value))
+        for key, value in case.form_data.items()
+        if key in labels and value not in ("", None)
+    ]
+    address = case.subject.address
+    return ([(_("住所"), address)] if address else []) + rows[:FORM_ROWS_MAX]
+
+
+def _holder_code_label(holder: Subject) -> str:
+    return _("统一社会信用代码") if holder.kind == Subject.Kind.ORGANISATION else _("身份证号码")
+
+
+def _require_issuable(case: Case) -> None:
+    if case.state != CaseState.DECIDED or case.decision != Decision.GRANT:
+        raise IllegalAction(
+            "not_issuable",
+            _("只有已作出准予决定、尚未制证的办件才能制发证照（该办件当前状态为“%(s)s”）。")
+            % {"s": case.get_state_display()},
+        )
+
+
+def licence_issue(
+    *,
+    case: Case,
+    actor: Account,
+    now: dt.datetime | None = None,
+    valid_until: dt.date | None = None,
+    long_term: bool = False,
+) -> Licence:
+    """制证: number, render, seal and register the licence of a granted case, seal its
+    decision, put the licence in the holder's locker and record the case's 制证 step.
+
+    Valid for YIMEN_LICENCE_VALID_YEARS unless `valid_until` is given, or for good when
+    `long_term`.
+    """
+    now = _now(now)
+    permissions.ensure_can(actor, "case.decide", case)
+    today = timezone.localdate(now)
+    if long_term:
+        valid_until = None
+    elif valid_until is None:
+        valid_until = default_valid_until(today)
+    elif valid_until < today:
+        raise InvalidInput("invalid_period", _("有效期止不能早于发证日期。"), field="valid_until")
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("version__item", "subject")
+            .get(pk=case.pk)
+        )
+        _require_issuable(case)
+        loaded = seal.active_seal()
+        number = _next_number(today)
+        cases.case_issue_licence(case=case, actor=actor, licence_ref=number, now=now)
+        licence = _register(case, loaded, number, actor, now, today, valid_until)
+        _seal_decision(case, loaded, actor, now)
+    return licence
+
+
+def _register(case, loaded, number, actor, now, today, valid_until) -> Licence:
+    version, holder = case.version, case.subject.concrete()
+    kind = _licence_kind(version)
+    licence = Licence(
+        number=number,
+        identifier=licence_identifier(
+            _type_code(version), conf.bureau_uscc(), number.replace("-", "")
+        ),
+        title=kind.name,
+        holder=holder,
+        case=case,
+        item_code=version.item.code,
+        item_version=version,
+        type_code=_type_code(version),
+        kind=kind,
+        issued_at=now,
+        issued_by=actor,
+        valid_from=today,
+        valid_until=valid_until,
+        seal=loaded.record,
+    )
+    licence.qr_payload = payload.make(_claims(licence, loaded), loaded)
+    pdf_bytes = render_licence(_licence_data(licence, case), payload.verify_url(licence.qr_payload))
+    signed, use = _seal_document(
+        loaded,
+        kind=DocumentKind.LICENCE,
+        pdf_bytes=pdf_bytes,
+        number=number,
+        case_ref=case.case_no,
+        actor=actor,
+        now=now,
+    )
+    licence.sha256 = use.sha256
+    licence.file.name = use.file.name
+    licence.sm2_signature = signing.registry_signature(loaded, use.sha256)
+    licence.locker_entry = _store_in_locker(licence, signed, actor)
+    licence.save()
+    return licence
+
+
+def _claims(licence: Licence, loaded: seal.LoadedSeal) -> payload.Claims:
+    return payload.Claims(
+        number=licence.number,
+        identifier=licence.identifier,
+        holder_hash=payload.holder_hash(licence.number, licence.holder.code),
+        valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
+        issued_at=licence.issued_at,
+        key_id=loaded.record.key_id,
+        algorithm=loaded.payload_algorithm(),
+    )
+
+
+def _licence_data(licence: Licence, case: Case) -> LicenceData:
+    holder = licence.holder
+    return LicenceData(
+        title=licence.title,
+        number=licence.number,
+        identifier=licence.identifier,
+        holder_name=holder.name,
+        holder_code_display=holder.masked_code,
+        holder_code_label=_holder_code_label(holder),
+        item_name=case.version.name,
+        rows=_form_rows(case),
+        valid_from=licence.valid_from,
+        valid_until=licence.valid_until,
+        issuer=str(settings.YIMEN_BUREAU_NAME),
+        issued_on=licence.valid_from,
+    )
+
+
+def _store_in_locker(licence: Licence, signed: bytes, actor: Account) -> LockerEntry:
+    return subjects.locker_store(
+        licence.holder,
+        licence.kind.code,
+        ContentFile(signed, name=f"{licence.number}.pdf"),
+        LockerEntry.Source.ISSUED,
+        actor,
+        licence.valid_from,
+        licence.valid_until,
+        title=licence.title,
+        origin_item_code=licence.item_code,
+        origin_ref=licence.number,
+    )
+
+
+def _seal_decision(case: Case, loaded: seal.LoadedSeal, actor: Account, now) -> None:
+    data = letter_data_for(case, "decision")
+    _seal_document(
+        loaded,
+        kind=data.kind,
+        pdf_bytes=render_decision(data, letter_qr()),
+        number=data.doc_number,
+        case_ref=case.case_no,
+        actor=actor,
+        now=now,
+    )
+
+
+def letter_qr() -> str:
+    """What a letter's QR code holds: the page where its PDF is checked."""
+    return f"{conf.public_url()}/verify"
+
+
+def licence_revoke(*, licence: Licence, approver: Account, reason: str, now=None) -> Licence:
+    """撤销: the licence stops being valid (on a regulator's finding, say); the holder's
+    locker no longer offers it for reuse."""
+    now = _now(now)
+    permissions.ensure_can(approver, "case.decide", licence.case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason_required", _("撤销证照须写明理由。"), field="reason")
+    with transaction.atomic():
+        licence = Licence.objects.select_for_update().get(pk=licence.pk)
+        if licence.status == LicenceStatus.REVOKED:
+            raise IllegalAction("licence_revoked", _("该证照已被撤销。"))
+        licence.status = LicenceStatus.REVOKED
+        licence.revoked_at, licence.revoked_by, licence.revoke_reason = now, approver, reason
+        licence.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+        entry = licence.locker_entry
+        if entry is not None and entry.revoked_at is None:
+            subjects.locker_revoke(entry, _("证照已撤销：%(r)s") % {"r": reason}, actor=approver)
+    return licence
