@@ -7,6 +7,9 @@ from ninja.errors import ValidationError
 from yimen.api.cases import router as cases_router
 from yimen.api.catalog import router as catalog_router
 from yimen.api.licences import router as licences_router
+from yimen.api.oversight_exchange import router as oversight_exchange_router
+from yimen.api.oversight_ratings import router as oversight_ratings_router
+from yimen.api.oversight_supervision import router as oversight_supervision_router
 from yimen.api.subjects import router as subjects_router
 from yimen.errors import DomainError
 
@@ -39,3 +42,6 @@ api.add_router("/", catalog_router)
 api.add_router("/", subjects_router)
 api.add_router("/", cases_router)
 api.add_router("/", licences_router)
+api.add_router("/", oversight_ratings_router)
+api.add_router("/", oversight_exchange_router)
+api.add_router("/", oversight_supervision_router)

@@ -12,7 +12,7 @@ from yimen.catalog.errors import CatalogError
 from yimen.catalog.models import ItemVersion, ServiceItem, VersionStatus
 from yimen.catalog.rules import Finding, check_version, committed_over_legal_message
 
-# Sent after a version is published: oversight appends it to the audit chain.
+# Sent inside the publishing transaction: oversight appends it to the audit chain.
 version_published = Signal()
 item_cancelled = Signal()
 
@@ -133,9 +133,7 @@ def version_publish(
         version.published_by = actor
         version.change_note = change_note or version.change_note
         version.save()
-        transaction.on_commit(
-            lambda: version_published.send(sender=ItemVersion, version=version, actor=actor)
-        )
+        version_published.send(sender=ItemVersion, version=version, actor=actor)
     return findings.warnings
 
 
@@ -194,9 +192,7 @@ def item_cancel(*, item: ServiceItem, reason: str, actor: str) -> ServiceItem:
             status=VersionStatus.RETIRED, effective_until=_today()
         )
         item.versions.filter(status=VersionStatus.DRAFT).delete()
-        transaction.on_commit(
-            lambda: item_cancelled.send(sender=ServiceItem, item=item, actor=actor)
-        )
+        item_cancelled.send(sender=ServiceItem, item=item, actor=actor)
     return item
 
 

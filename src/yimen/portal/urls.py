@@ -5,4 +5,7 @@ urlpatterns = [
     path("", include("yimen.portal.urls_accounts")),
     path("", include("yimen.portal.urls_cases")),
     path("", include("yimen.portal.urls_licences")),
+    path("", include("yimen.portal.urls_oversight_ratings")),
+    path("", include("yimen.portal.urls_oversight_exchange")),
+    path("", include("yimen.portal.urls_oversight_supervision")),
 ]
