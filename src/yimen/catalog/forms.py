@@ -26,28 +26,7 @@ class ItemVersionForm(forms.ModelForm):
 
     class Meta:
         model = ItemVersion
-        fields = [
-            "name",
-            "item_type",
-            "subject_type",
-            "lead_department",
-            "co_departments",
-            "acceptance_conditions",
-            "handling_type",
-            "legal_limit_days",
-            "committed_limit_days",
-            "extension_days",
-            "fee_fen",
-            "fee_basis",
-            "visits_required",
-            "visits_reason",
-            "online_depth",
-            "delivery_modes",
-            "handling_locations",
-            "consult_phone",
-            "complaint_phone",
-            "change_note",
-        ]
+        fields = [*ItemVersion.CONTENT_FIELDS, "change_note"]
 
     def _get_validation_exclusions(self):
         # The catalog service checks the limits and names both in its message; the

@@ -281,6 +281,29 @@ class ItemVersion(models.Model):
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
 
+    # What a version says to applicants, in the order staff read and exchange it.
+    CONTENT_FIELDS = (
+        "name",
+        "item_type",
+        "subject_type",
+        "lead_department",
+        "co_departments",
+        "acceptance_conditions",
+        "handling_type",
+        "legal_limit_days",
+        "committed_limit_days",
+        "extension_days",
+        "fee_fen",
+        "fee_basis",
+        "visits_required",
+        "visits_reason",
+        "online_depth",
+        "delivery_modes",
+        "handling_locations",
+        "consult_phone",
+        "complaint_phone",
+    )
+
     # Once published only these may change: withdrawal and the closing date.
     LIFECYCLE_FIELDS = frozenset({"status", "effective_until"})
 
