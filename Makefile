@@ -6,21 +6,26 @@ export YIMEN_DATA_DIR ?= $(CURDIR)/var
 INSTALLED := $(VENV)/.installed
 ASSETS := $(YIMEN_DATA_DIR)/assets/.installed
 
-.PHONY: demo test setup assets system-deps lint lock clean
+.PHONY: demo test setup assets messages system-deps lint lock clean
 
 demo: setup
 	YIMEN_DEMO=1 $(BIN)/yimen demo
 
-test: setup system-deps lint
+test: system-deps setup lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-setup: $(INSTALLED) assets
+setup: $(INSTALLED) assets messages
+
+# Compiled translations are built, not kept in git (needs gettext's msgfmt).
+messages: $(INSTALLED)
+	@if command -v msgfmt >/dev/null; then cd src/yimen && ../../$(BIN)/yimen compilemessages -v 0; \
+	else echo "NOTE: gettext (msgfmt) missing: pages are shown in Chinese only."; fi
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yimen needs Python 3.11 or newer.")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	touch $@
 
 assets: $(ASSETS)

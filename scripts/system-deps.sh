@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use, when they are missing and we may.
 # Without them the browser and PDF-rendering tests skip and say why.
 set -u
-packages=(chromium fonts-wqy-zenhei poppler-utils)
+packages=(chromium fonts-wqy-zenhei poppler-utils gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,13 +4,17 @@ DATABASE_URL      database (default: SQLite under YIMEN_DATA_DIR)
 YIMEN_DATA_DIR    where the embedded database, uploads and generated files live (./var)
 YIMEN_SECRET_KEY  Django's secret key (a clearly marked demo key when unset and debugging)
 YIMEN_DEBUG       1 to show debugging pages
+YIMEN_HTTPS       1 when served over HTTPS: secure cookies, HSTS, redirect to https
+YIMEN_FIELD_KEY   32 random bytes, base64: seals resident IDs at rest (docs/security.md)
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -54,6 +58,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its API docs from /static (no CDN, nothing inline), as the CSP requires
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "yimen.worktime",
     "yimen.catalog",
     "yimen.subjects",
@@ -66,15 +75,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yimen.urls"
@@ -117,6 +130,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Argon2 for new and changed passwords; older hashes still check and are upgraded on sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -136,7 +156,66 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 
 LOGIN_URL = "/accounts/login/"
-AUTHENTICATION_BACKENDS = ["yimen.subjects.auth_backends.PhoneBackend"]
+# Axes first: it refuses a sign-in while its username and address are locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "yimen.subjects.auth_backends.PhoneBackend",
+]
+
+# --- security (docs/security.md) -------------------------------------------------------
+# Resident IDs are sealed with a key derived from this (or from SECRET_KEY when unset).
+YIMEN_FIELD_KEY = os.environ.get("YIMEN_FIELD_KEY", "")
+# A session lasts one working day at most, and ends when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("YIMEN_SESSION_SECONDS", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+# Staff enter a TOTP code after their password; the demo does without (and says so).
+YIMEN_STAFF_SECOND_FACTOR = not DEMO
+OTP_TOTP_ISSUER = "一门 Yimen"
+YIMEN_SECOND_FACTOR_PENDING_SECONDS = 300
+# Five failed sign-ins from one address for one username lock both out for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "yimen.subjects.auth_backends.lockout_username"
+AXES_LOCKOUT_TEMPLATE = "portal/accounts/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token"]
+AXES_VERBOSE = False  # no banner on every `yimen` command
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins of staff go to the audit chain
+# Uploaded documents: size and unpacking limits (yimen.uploads); files readable by the
+# service's user only.
+YIMEN_UPLOAD_MAX_BYTES = int(os.environ.get("YIMEN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Scripts, styles and everything else from this site only; no inline script or style
+# unless it carries the page's nonce (`request.csp_nonce`).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # the kiosk prints a notice from a frame of its own
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Behind HTTPS (not the demo on http://127.0.0.1): cookies only over HTTPS, HSTS, and
+# plain http redirected. YIMEN_PROXY_SSL_HEADER names the header a TLS-terminating
+# proxy sets, e.g. HTTP_X_FORWARDED_PROTO.
+HTTPS = _flag("YIMEN_HTTPS") and not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+if HTTPS and (proxy_header := os.environ.get("YIMEN_PROXY_SSL_HEADER")):
+    SECURE_PROXY_SSL_HEADER = (proxy_header, "https")
 
 # A real SMS gateway's SmsBackend; without one, sign-in codes are only offered in demo mode.
 YIMEN_SMS_BACKEND = os.environ.get("YIMEN_SMS_BACKEND") or (
@@ -149,7 +228,15 @@ LOGGING = {
     "filters": {"mask": {"()": "yimen.subjects.masking.MaskingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("YIMEN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # Django's own handlers (the request log of `runserver` among them) do not mask: its
+    # loggers go through the masked console instead. SQL with its parameters is never logged.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+        # Lockouts are warnings; each failure and success is in the audit chain instead.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # TrueType CJK fonts to embed in PDFs, first usable wins; empty = yimen.pdf.DEFAULT_FONT_PATHS.
@@ -182,4 +269,13 @@ YIMEN_OUTBOX_BACKOFF_SECONDS = 30
 YIMEN_OUTBOX_BACKOFF_CAP_SECONDS = 3600
 YIMEN_OUTBOX_MAX_ATTEMPTS = 8
 YIMEN_OUTBOX_TIMEOUT_SECONDS = 5
+# The hall: appointments, queue tickets and kiosks.
+YIMEN_APPOINTMENT_SLOT_MINUTES = 30
+YIMEN_APPOINTMENT_SLOT_CAPACITY = 6  # appointments per slot per center
+YIMEN_APPOINTMENT_DAYS_AHEAD = 14
+YIMEN_HALL_EARLY_MINUTES = 30  # check-in opens this long before the slot
+YIMEN_KIOSK_IDLE_SECONDS = 90
+YIMEN_KIOSK_CENTER = os.environ.get("YIMEN_KIOSK_CENTER", "")  # blank: the first center
+YIMEN_KIOSK_LOOKUP_ATTEMPTS = 5
+YIMEN_KIOSK_LOOKUP_LOCK_SECONDS = 600
 YIMEN_BUREAU_NAME = os.environ.get("YIMEN_BUREAU_NAME", _("长春市二道区行政审批局"))

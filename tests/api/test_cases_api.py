@@ -3,11 +3,16 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import subjects as people
 from tests.factories.cases import ALL_MATERIALS, licence_item, team
+from tests.licences import helpers as licences
 from yimen.cases.models import Case
 from yimen.catalog.models import Role
+from yimen.licences import verify
+from yimen.licences.models import Licence, SealUse
+from yimen.licences.services import seal_init
 from yimen.subjects import services as subject_services
 from yimen.subjects.models import DelegatedAct
 
@@ -172,3 +177,39 @@ def test_a_grid_worker_applies_for_a_person_only_under_their_authorisation(clien
     case_no = filed.json()["cases"][0]["case_no"]
     act = DelegatedAct.objects.get(case_ref=case_no, action="case_submit")
     assert (act.actor, act.principal_id) == (grid_worker, crew.person.pk)
+
+
+# --- 制证 --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def the_seal(settings, tmp_path):
+    licences.sandbox(settings, tmp_path)
+    return seal_init()
+
+
+def test_issue_licence_seals_and_registers_the_licence(client, crew, licence, the_seal):
+    case = licences.granted_case(crew, licence)
+    until = timezone.localdate() + dt.timedelta(days=400)
+    issued = act(client, crew.approver, case.case_no, "issue_licence", valid_until=str(until))
+    assert issued.status_code == 200
+    registered = Licence.objects.get(case=case)
+    assert (issued.json()["state"], issued.json()["licence_ref"]) == ("issued", registered.number)
+    assert registered.valid_until == until and registered.issued_by == crew.approver
+    assert verify.verify_pdf(licences.file_bytes(registered)).status == "valid"
+    assert registered.locker_entry.subject_id == crew.person.pk
+
+    again = act(client, crew.approver, case.case_no, "issue_licence")
+    assert (again.status_code, again.json()["code"]) == (409, "not_issuable")
+    assert Licence.objects.count() == 1
+
+
+def test_issue_licence_refusals_issue_nothing(client, crew, licence, the_seal):
+    case = licences.granted_case(crew, licence)
+    not_approver = act(client, crew.clerk, case.case_no, "issue_licence")
+    assert (not_approver.status_code, not_approver.json()["code"]) == (403, "forbidden")
+    past = act(client, crew.approver, case.case_no, "issue_licence", valid_until="2000-01-01")
+    assert (past.status_code, past.json()["field"]) == (422, "valid_until")
+    case.refresh_from_db()
+    assert (case.state, case.licence_ref) == ("decided", "")
+    assert not Licence.objects.exists() and not SealUse.objects.exists()

@@ -1,13 +1,16 @@
-"""The demo cases: every state, late and nearly late ones, real events, and idempotence."""
+"""The demo cases: every state, late and nearly late ones, real events, licences left to
+the licences demo and delivered after it, and idempotence."""
 
 import pytest
 
+from tests.licences import helpers as licences
 from yimen.cases import selectors
-from yimen.cases.demo import load_demo
-from yimen.cases.models import Case, CaseEvent, Channel, ClockPause, Task, Visit
+from yimen.cases.demo import DELIVERED_AFTER_ISSUE, deliver_issued, load_demo
+from yimen.cases.models import Case, CaseEvent, Channel, ClockPause, Decision, Task, Visit
 from yimen.cases.states import CaseState
 from yimen.catalog.demo import demo_catalog
 from yimen.catalog.exchange import import_catalog
+from yimen.licences.demo import load_demo as load_demo_licences
 from yimen.subjects.demo import load_demo as load_demo_subjects
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,49 @@ def demo(capsys):
     load_demo()
 
 
-def test_every_state_and_channel_is_present(demo):
+@pytest.fixture
+def delivered(demo, settings, tmp_path):
+    licences.sandbox(settings, tmp_path)
+    load_demo_licences()
+    deliver_issued()
+
+
+def of_scenario(name: str) -> Case:
+    return Case.objects.get(filing__idempotency_key=f"demo-{name}")
+
+
+def test_granted_licensing_cases_wait_at_their_decision_for_their_licence(demo):
+    for name in ("food-licence", "issued", "completed-post"):
+        case = of_scenario(name)
+        assert (case.state, case.decision, case.licence_ref) == (
+            CaseState.DECIDED,
+            Decision.GRANT,
+            "",
+        )
+    assert not Case.objects.filter(state=CaseState.ISSUED).exists()
+
+
+def test_after_the_licences_demo_some_are_delivered_and_one_waits(delivered):
+    for name, (mode, tracking_no) in DELIVERED_AFTER_ISSUE.items():
+        case = of_scenario(name)
+        assert (case.state, case.delivery_mode, case.tracking_no) == (
+            CaseState.COMPLETED,
+            mode,
+            tracking_no,
+        )
+        assert case.licence.number == case.licence_ref
+    assert of_scenario("food-licence").visits.filter(purpose=Visit.Purpose.COLLECT).exists()
+    assert of_scenario("issued").state == CaseState.ISSUED
+
+
+def test_delivering_again_adds_nothing_and_says_nothing(delivered, capsys):
+    events = CaseEvent.objects.count()
+    deliver_issued()
+    assert CaseEvent.objects.count() == events
+    assert capsys.readouterr() == ("", "")
+
+
+def test_every_state_and_channel_is_present(delivered):
     assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
     assert set(Case.objects.values_list("channel", flat=True)) == set(Channel.values)
 

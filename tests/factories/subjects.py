@@ -1,10 +1,12 @@
 """Subjects, accounts, staff and locker documents, built through the subjects services."""
 
 import datetime as dt
+import io
 import itertools
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from reportlab.pdfgen.canvas import Canvas
 
 from yimen.catalog.models import Department, Role, ServiceCenter
 from yimen.subjects import services
@@ -94,7 +96,15 @@ def staff(
 
 
 def document(text: str = "扫描件", name: str = "scan.pdf") -> ContentFile:
-    return ContentFile(text.encode(), name=name)
+    """A one-page PDF titled `text` (the same text, the same bytes); no text, an empty file."""
+    if not text:
+        return ContentFile(b"", name=name)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setTitle(text)
+    canvas.drawString(100, 700, "scan")
+    canvas.save()
+    return ContentFile(buffer.getvalue(), name=name)
 
 
 def stored(

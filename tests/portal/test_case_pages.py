@@ -2,6 +2,8 @@
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 from html import unescape
 
 import pytest
@@ -13,9 +15,14 @@ from django.utils import timezone
 from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import subjects as people
+from tests.licences import helpers as licences
 from yimen.cases import selectors, services
 from yimen.cases.models import Case, Channel, CorrectionNotice, Task
 from yimen.catalog.models import HandlingType, Role
+from yimen.licences import verify
+from yimen.licences.models import Licence, SealUse
+from yimen.licences.services import seal_init
+from yimen.oversight.services.ratings import rating_submit
 from yimen.subjects import services as subject_services
 from yimen.worktime.calendar import is_workday
 from yimen.worktime.selectors import get_calendar
@@ -326,6 +333,8 @@ def test_a_special_procedure_past_its_maximum_is_shown_on_the_case(crew, licence
 
 # --- citizens -------------------------------------------------------------------------------
 
+LEASE = licences.minimal_pdf("lease")  # uploads are checked to be real PDFs
+
 
 def test_the_citizen_follows_the_timeline_and_uploads_what_was_asked(crew, licence):
     case = make.submitted(crew, licence, channel=Channel.ONLINE, provided=("id_card", "floor_plan"))
@@ -337,7 +346,7 @@ def test_the_citizen_follows_the_timeline_and_uploads_what_was_asked(crew, licen
     page = text(citizen.get(f"/cases/{case.case_no}/"))
     assert "一次性告知补正" in page and "租赁合同" in page and "补交材料" in page
 
-    lease = SimpleUploadedFile("lease.pdf", b"%PDF-1.4 lease")
+    lease = SimpleUploadedFile("lease.pdf", LEASE)
     case.refresh_from_db()
     response = citizen.post(
         f"/cases/{case.case_no}/act/supply_online/", {"version": case.lock_version, "lease": lease}
@@ -347,7 +356,7 @@ def test_the_citizen_follows_the_timeline_and_uploads_what_was_asked(crew, licen
     assert case.state == "submitted"
     lease_material = case.materials.get(spec__kind__code="lease")
     assert lease_material.status == "provided"
-    assert lease_material.file.read() == b"%PDF-1.4 lease"
+    assert lease_material.file.read() == LEASE
     assert "补正材料 （待补正 → 待受理）" in text(citizen.get(f"/cases/{case.case_no}/"))
 
 
@@ -369,7 +378,7 @@ def uploaded(crew, licence):
     """An online case whose applicant uploaded the lease a correction notice asked for."""
     case = make.submitted(crew, licence, channel=Channel.ONLINE, provided=("id_card", "floor_plan"))
     services.case_request_correction(case=case, clerk=crew.clerk)
-    lease = SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4 lease")
+    lease = SimpleUploadedFile("扫描件.pdf", LEASE)
     services.case_supply_online(case=case, actor=crew.applicant, files={"lease": lease})
     return case, case.materials.get(spec__kind__code="lease")
 
@@ -382,7 +391,7 @@ def test_the_applicant_and_serving_staff_download_an_uploaded_material(crew, upl
         assert f'href="{url}"' in client.get(f"/cases/{case.case_no}/").content.decode()
         response = client.get(url)
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 lease"
+        assert b"".join(response.streaming_content) == LEASE
         disposition = response["Content-Disposition"]
         assert disposition.startswith("attachment;") and ".pdf" in disposition
         assert response["Cache-Control"] == "private, no-store"
@@ -463,3 +472,153 @@ def test_queue_pages_take_as_many_queries_for_many_rows_as_for_one(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# --- the licence, sealed letters, rating ------------------------------------------------
+
+
+@pytest.fixture
+def the_seal(settings, tmp_path):
+    licences.sandbox(settings, tmp_path)
+    return seal_init()
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(content)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60)
+    return done.stdout
+
+
+def test_the_approver_issues_the_sealed_licence_from_the_case_page(crew, licence, the_seal):
+    case = licences.granted_case(crew, licence)
+    approver = signed_in(crew.approver)
+    page = approver.get(f"/cases/{case.case_no}/").content.decode()
+    assert f'action="/licences/issue/{case.case_no}/"' in page
+    assert "制证" not in text(signed_in(crew.clerk).get(f"/cases/{case.case_no}/"))
+
+    response = approver.post(f"/licences/issue/{case.case_no}/")
+    licence = Licence.objects.get(case=case)
+    assert response.status_code == 302 and response.url == f"/licences/{licence.number}/"
+    case.refresh_from_db()
+    assert (case.state, case.licence_ref) == ("issued", licence.number)
+    assert verify.verify_pdf(licences.file_bytes(licence)).status == "valid"
+
+    page = signed_in(crew.applicant).get(f"/cases/{case.case_no}/").content.decode()
+    assert f'href="/licences/{licence.number}/"' in page
+    assert f'href="/licences/{licence.number}/document/"' in page
+    assert re.search(r'href="/verify\?p=[^"]+"', page)
+    assert "制发电子证照" not in page
+
+
+def test_issuing_from_the_old_action_form_is_refused_and_issues_nothing(crew, licence, the_seal):
+    case = licences.granted_case(crew, licence)
+    response = act(signed_in(crew.approver), case, "issue_licence", licence_ref="X-1")
+    assert response.status_code == 422 and "未知的办理操作" in text(response)
+    case.refresh_from_db()
+    assert (case.state, case.licence_ref) == ("decided", "")
+    assert not Licence.objects.exists()
+
+
+def test_a_refused_issue_is_explained_and_nothing_is_registered(crew, licence, the_seal):
+    case = make.accepted(crew, licence, day=workdays_ago(1))
+    response = signed_in(crew.approver).post(f"/licences/issue/{case.case_no}/")
+    assert response.status_code == 409 and "只有已作出准予决定" in text(response)
+    assert not Licence.objects.exists() and not SealUse.objects.exists()
+
+
+def test_the_receipt_pdf_is_sealed_once_and_the_applicant_gets_that_original(
+    crew, licence, the_seal, tmp_path
+):
+    case = make.accepted(crew, licence, day=workdays_ago(1))
+    applicant = signed_in(crew.applicant)
+    too_early = applicant.get(f"/cases/{case.case_no}/receipt.pdf")
+    assert too_early.status_code == 404 and "尚未加盖行政审批专用章" in text(too_early)
+    assert "受理通知书（电子签章 PDF）" not in text(applicant.get(f"/cases/{case.case_no}/"))
+
+    clerk = signed_in(crew.clerk)
+    assert "受理通知书（电子签章 PDF）" in text(clerk.get(f"/cases/{case.case_no}/"))
+    response = clerk.get(f"/cases/{case.case_no}/receipt.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    assert verify.verify_pdf(response.content).status == "valid"
+    assert case.case_no in pdf_text(response.content, tmp_path)
+    use = SealUse.objects.get(case_ref=case.case_no)
+    assert (use.kind, use.actor) == ("receipt", crew.clerk)
+
+    assert applicant.get(f"/cases/{case.case_no}/receipt.pdf").content == response.content
+    assert clerk.get(f"/cases/{case.case_no}/receipt.pdf").content == response.content
+    assert SealUse.objects.count() == 1
+    assert "受理通知书（电子签章 PDF）" in text(applicant.get(f"/cases/{case.case_no}/"))
+
+
+def test_correction_refusal_and_decision_letters_come_sealed(crew, licence, the_seal, tmp_path):
+    clerk = signed_in(crew.clerk)
+    corrected = make.submitted(crew, licence, provided=("id_card",))
+    services.case_request_correction(case=corrected, clerk=crew.clerk, notes=["请补交租赁合同"])
+    notice = clerk.get(f"/cases/{corrected.case_no}/correction-notice.pdf")
+    assert verify.verify_pdf(notice.content).status == "valid"
+    assert corrected.case_no in pdf_text(notice.content, tmp_path)
+
+    refused = make.submitted(crew, licence)
+    services.case_refuse(
+        case=refused,
+        clerk=crew.clerk,
+        reason="不属于本机关职权范围",
+        legal_basis="行政许可法第三十二条",
+    )
+    letter = clerk.get(f"/cases/{refused.case_no}/refusal.pdf")
+    assert verify.verify_pdf(letter.content).status == "valid"
+    assert refused.case_no in pdf_text(letter.content, tmp_path)
+
+    granted = licences.granted_case(crew, licence)
+    signed_in(crew.approver).post(f"/licences/issue/{granted.case_no}/")
+    decision = signed_in(crew.applicant).get(f"/cases/{granted.case_no}/decision.pdf")
+    assert verify.verify_pdf(decision.content).status == "valid"
+    assert granted.case_no in pdf_text(decision.content, tmp_path)
+    uses = SealUse.objects.filter(case_ref=granted.case_no)
+    assert sorted(uses.values_list("kind", flat=True)) == ["grant", "licence"]
+
+
+def test_letters_a_case_does_not_have_or_a_stranger_asks_for_are_not_found(crew, licence, the_seal):
+    case = make.submitted(crew, licence)
+    clerk = signed_in(crew.clerk)
+    for letter in ("receipt", "correction-notice", "refusal", "decision"):
+        response = clerk.get(f"/cases/{case.case_no}/{letter}.pdf")
+        assert response.status_code == 404
+    stranger, _person = people.citizen("李四", birth="19900101")
+    services.case_accept(case=case, clerk=crew.clerk)
+    clerk.get(f"/cases/{case.case_no}/receipt.pdf")
+    refused = signed_in(stranger).get(f"/cases/{case.case_no}/receipt.pdf")
+    assert refused.status_code == 404 and "未找到办件" in text(refused)
+    assert signed_in(crew.applicant).get(f"/cases/{case.case_no}/receipt.pdf").status_code == 200
+
+
+def finished(crew, version) -> Case:
+    instant = make.submitted(crew, version)
+    return services.case_complete_instant(case=instant, clerk=crew.clerk)
+
+
+def test_the_applicant_is_asked_to_rate_a_finished_case_and_can_complain(crew):
+    case = finished(crew, make.licence_item("220105-MZJ-001", handling_type=HandlingType.INSTANT))
+    applicant = signed_in(crew.applicant)
+    html = applicant.get(f"/cases/{case.case_no}/").content.decode()
+    assert f'href="/cases/{case.case_no}/rate/"' in html
+    assert f'href="/complaints/new/?target=case&amp;case={case.case_no}"' in html
+
+    rating_submit(case=case, rater=crew.applicant, level=1, channel="pc")
+    page = applicant.get(f"/cases/{case.case_no}/")
+    assert "您已评价：非常满意" in text(page)
+    assert ">评价</a>" not in page.content.decode()
+    assert "/complaints/new/?target=case" in page.content.decode()
+
+    staff_page = signed_in(crew.clerk).get(f"/cases/{case.case_no}/").content.decode()
+    assert "/rate/" not in staff_page and "/complaints/new/?target=case" not in staff_page
+
+
+def test_an_unfinished_case_offers_no_rating(crew, licence):
+    case = make.accepted(crew, licence, day=workdays_ago(1))
+    html = signed_in(crew.applicant).get(f"/cases/{case.case_no}/").content.decode()
+    assert "/rate/" not in html and "评价与投诉" not in html

@@ -73,7 +73,7 @@ def test_demo_ids_are_valid_and_an_organisation_has_authority_n(catalog):
     load_demo()
     for person in Person.objects.all():
         assert validators.normalise_resident_id(person.code) == person.code
-    codes = list(Organisation.objects.values_list("code", flat=True))
+    codes = [organisation.code for organisation in Organisation.objects.all()]
     assert all(validators.normalise_uscc(code) == code for code in codes)
     assert any(code[0] in "NY" for code in codes)
     grandson = Person.objects.get(name="李沐阳")

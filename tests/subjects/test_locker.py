@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 
 import pytest
 import time_machine
@@ -30,10 +31,11 @@ def reused_kinds(rows) -> dict[str, bool]:
 def test_a_verified_document_is_stored_with_its_hash_and_source(catalog):
     _account, grandma = make.citizen()
     clerk = make.staff(Role.CLERK)
+    scan = make.document("身份证正反面")
     entry = services.locker_store(
         grandma,
         "id_card",
-        make.document("身份证正反面"),
+        scan,
         LockerEntry.Source.SUBMITTED,
         clerk,
         dt.date(2020, 5, 1),
@@ -41,16 +43,19 @@ def test_a_verified_document_is_stored_with_its_hash_and_source(catalog):
         origin_item_code=public_catalog.ELDERLY,
         origin_ref="YM-2026-000001",
     )
-    assert entry.sha256 == hashlib.sha256("身份证正反面".encode()).hexdigest()
+    content = scan.open("rb").read()
+    assert entry.sha256 == hashlib.sha256(content).hexdigest()
+    with entry.file.open("rb") as stored:
+        assert stored.read() == content
     assert (entry.size, entry.verified_by, entry.title, entry.filename) == (
-        len("身份证正反面".encode()),
+        len(content),
         clerk,
         "居民身份证",
         "scan.pdf",
     )
     assert default_storage.exists(entry.file.name)
-    with entry.file.open("rb") as stored:
-        assert stored.read() == "身份证正反面".encode()
+    # Stored under a random name, never the one it was uploaded with.
+    assert re.fullmatch(r"locker/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", entry.file.name)
     # The same file again is kept once.
     again = services.locker_store(
         grandma, "id_card", make.document("身份证正反面"), "submitted", clerk, dt.date(2020, 5, 1)

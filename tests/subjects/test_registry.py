@@ -46,7 +46,7 @@ name,resident_id,phone,address
 """)
     )
     assert (second.created, second.updated, second.unchanged) == (0, 1, 1)
-    grandma = Person.objects.get(code=GRANDMA)
+    grandma = Person.objects.by_code(GRANDMA).get()
     # A blank cell in a feed keeps what is known.
     assert (grandma.address, grandma.phone) == ("东盛街道万通社区5栋", "13904310001")
 
@@ -98,7 +98,7 @@ def test_organisations_need_their_legal_representative_in_the_registry():
     assert report.rejected[2].message == (
         f"法定代表人（身份证号 {masked(SON)}）尚未登记，请先登记或导入其个人信息。"
     )
-    village = Organisation.objects.get(code="N2220105MF3R7L9P08")
+    village = Organisation.objects.by_code("N2220105MF3R7L9P08").get()
     assert (village.org_type, village.legal_representative) == ("other", chen)
 
 

@@ -1,7 +1,8 @@
 """Cases: apply, read a case with its clock and history, and act on it.
 
-Every action goes through `yimen.cases.services`; refusals come back as 4xx
-with a stable `code` and a Chinese `message`.
+Every action goes through `yimen.cases.services`, except 制证 (`issue_licence`), which
+`yimen.licences.services` does: it numbers, seals and registers the licence. Refusals
+come back as 4xx with a stable `code` and a Chinese `message`.
 """
 
 import datetime as dt
@@ -13,6 +14,7 @@ from yimen.api.auth import ACCOUNT_AUTH
 from yimen.cases import selectors, services
 from yimen.cases.selectors import CaseDetail
 from yimen.errors import InvalidInput, NotFound
+from yimen.licences.services import licence_issue
 
 router = Router(tags=["办件"], auth=ACCOUNT_AUTH)
 
@@ -52,7 +54,8 @@ class ActionIn(Schema):
     to_stage_order: int | None = None
     days: int = 0
     grant: bool | None = None
-    licence_ref: str = ""
+    valid_until: dt.date | None = Field(None, description="制证：有效期止（默认按本局规定年限）")
+    long_term: bool = Field(False, description="制证：长期有效")
     mode: str = ""
     tracking_no: str = ""
 
@@ -100,6 +103,7 @@ class CaseOut(Schema):
     clock_paused: bool
     visits: int
     decision: str
+    licence_ref: str = Field(description="证照编号（制证后）")
     stages: list[StageOut]
     events: list[EventOut]
     actions: list[str]
@@ -128,6 +132,7 @@ def _case_out(detail: CaseDetail) -> CaseOut:
         clock_paused=detail.clock_paused,
         visits=detail.visits,
         decision=case.decision,
+        licence_ref=case.licence_ref,
         stages=[
             StageOut(
                 order=s.order,
@@ -248,8 +253,8 @@ def _run(action: str, case, actor, body: ActionIn):
         "decide": lambda: services.case_decide(
             case=case, approver=actor, grant=_grant(body), reason=body.reason, **version
         ),
-        "issue_licence": lambda: services.case_issue_licence(
-            case=case, actor=actor, licence_ref=body.licence_ref, **version
+        "issue_licence": lambda: licence_issue(
+            case=case, actor=actor, valid_until=body.valid_until, long_term=body.long_term
         ),
         "deliver": lambda: services.case_deliver(
             case=case, actor=actor, mode=body.mode, tracking_no=body.tracking_no, **version

@@ -68,9 +68,9 @@ def get_bundle(request, code: str):
 
 @router.get("/departments", response=list[FacetOut], summary="实施部门")
 def list_departments(request):
-    return search.catalog_index().departments
+    return list(search.catalog_index().departments)
 
 
 @router.get("/themes", response=list[FacetOut], summary="办事主题")
 def list_themes(request):
-    return search.catalog_index().themes
+    return list(search.catalog_index().themes)

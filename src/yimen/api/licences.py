@@ -13,6 +13,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yimen.api.auth import ACCOUNT_AUTH
+from yimen.api.params import RowId
 from yimen.cases.selectors import case_for_viewer
 from yimen.licences import selectors, services, verify
 from yimen.licences.models import Licence
@@ -150,9 +151,9 @@ def seals(request):
 def licences(
     request,
     status: str = "",
-    holder_id: int | None = None,
+    holder_id: RowId | None = None,
     item_code: str = "",
-    before: int | None = None,
+    before: RowId | None = None,
     limit: int = selectors.PAGE_SIZE,
 ):
     """工作人员查询证照库，按签发先后倒序；翻页时以上一页的 `next_before` 作为 `before`。"""

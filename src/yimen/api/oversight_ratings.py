@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from yimen.api.auth import ACCOUNT_AUTH
+from yimen.api.params import RowId
 from yimen.cases.selectors import case_by_no
 from yimen.oversight.models.ratings import Rating
 from yimen.oversight.selectors import assessment as assessment_selectors
@@ -127,7 +128,7 @@ def rate(request, case_no: str, body: RatingIn):
 
 
 @router.get("/ratings", response={200: list[RatingOut], **ERRORS}, summary="评价列表（工作人员）")
-def ratings(request, bad: bool = False, before: int | None = None, limit: int = 50):
+def ratings(request, bad: bool = False, before: RowId | None = None, limit: int = 50):
     """本部门（监督人员为全部）的评价，新的在前；`before` 传上一页最后一条的 id 翻页。"""
     found = selectors.ratings_for_staff(request.auth, bad_only=bad, before_id=before, limit=limit)
     return [_rating_out(r) for r in found]
@@ -143,7 +144,7 @@ class StepIn(Schema):
     response={200: RatingOut, **ERRORS},
     summary="办理差评整改环节（verify, rectify, explain, follow_up, close）",
 )
-def rectification_step(request, rating_id: int, action: str, body: StepIn):
+def rectification_step(request, rating_id: RowId, action: str, body: StepIn):
     found = selectors.rectification_for_staff(request.auth, rating_id)
     services.rectification_act(
         rectification=found,
@@ -161,7 +162,7 @@ class AppealIn(Schema):
 
 
 @router.post("/ratings/{rating_id}/appeal", response={201: RatingOut, **ERRORS}, summary="差评申诉")
-def appeal(request, rating_id: int, body: AppealIn):
+def appeal(request, rating_id: RowId, body: AppealIn):
     found = selectors.rectification_for_staff(request.auth, rating_id)
     services.rating_appeal(
         rating=found.rating, actor=request.auth, kind=body.kind, reason=body.reason
@@ -179,7 +180,7 @@ class AppealDecisionIn(Schema):
     response={200: RatingOut, **ERRORS},
     summary="复核差评申诉（监督人员）",
 )
-def decide_appeal(request, rating_id: int, body: AppealDecisionIn):
+def decide_appeal(request, rating_id: RowId, body: AppealDecisionIn):
     found = selectors.rectification_for_staff(request.auth, rating_id)
     services.rating_appeal_decide(
         appeal=selectors.appeal_of(found.rating_id),

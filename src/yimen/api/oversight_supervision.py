@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yimen.api.auth import ACCOUNT_AUTH
 from yimen.api.cases import ERRORS
+from yimen.api.params import RowId
 from yimen.oversight.selectors import stats as stats_selectors
 from yimen.oversight.selectors import supervision as selectors
 from yimen.oversight.selectors.supervision import SpotCheckView, WarningRow
@@ -253,7 +254,7 @@ def spot_check_draw(request, body: SpotCheckIn):
 
 
 @router.get("/spot-checks/{check_id}", response={200: SpotCheckOut, **ERRORS}, summary="抽查详情")
-def spot_check(request, check_id: int):
+def spot_check(request, check_id: RowId):
     return _spot_check_out(selectors.spot_check_detail(request.auth, check_id))
 
 
@@ -262,7 +263,7 @@ def spot_check(request, check_id: int):
     response={200: SpotCheckCaseOut, **ERRORS},
     summary="随机抽查：记录检查结论",
 )
-def spot_check_review(request, check_id: int, case_no: str, body: ReviewIn):
+def spot_check_review(request, check_id: RowId, case_no: str, body: ReviewIn):
     item = selectors.spot_check_item(request.auth, check_id, case_no)
     reviewed = services.spot_check_review(
         supervisor=request.auth, item=item, result=body.result, finding=body.finding

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from yimen.api.auth import ACCOUNT_AUTH, SESSION_AUTH
+from yimen.api.params import RowId
 from yimen.catalog.selectors import current_version
 from yimen.subjects import permissions, selectors, services
 from yimen.subjects.masking import mask_phone
@@ -93,14 +94,14 @@ def organisation_register(request, data: OrganisationIn):
 
 
 @router.get("/persons/{person_id}", auth=ACCOUNT_AUTH, response={200: SubjectOut, **ERRORS})
-def person_detail(request, person_id: int):
+def person_detail(request, person_id: RowId):
     return subject_out(selectors.subject_for_staff(request.auth, person_id, Subject.Kind.PERSON))
 
 
 @router.get(
     "/organisations/{organisation_id}", auth=ACCOUNT_AUTH, response={200: SubjectOut, **ERRORS}
 )
-def organisation_detail(request, organisation_id: int):
+def organisation_detail(request, organisation_id: RowId):
     return subject_out(
         selectors.subject_for_staff(request.auth, organisation_id, Subject.Kind.ORGANISATION)
     )
@@ -199,7 +200,7 @@ def _entries_out(entries) -> list[dict]:
 
 
 @router.get("/me/materials", auth=ACCOUNT_AUTH, response={200: list[LockerEntryOut], **ERRORS})
-def my_materials(request, subject_id: int | None = None, source: str | None = None):
+def my_materials(request, subject_id: RowId | None = None, source: str | None = None):
     """我的材料（source=issued 为我的证照）。subject_id 可选：本人或委托我办理的主体。"""
     subject = selectors.subject_for_viewer(request.auth, subject_id)
     return _entries_out(selectors.locker_entries(request.auth, subject, source=source))
@@ -208,7 +209,7 @@ def my_materials(request, subject_id: int | None = None, source: str | None = No
 @router.get(
     "/me/materials/{entry_id}/file", auth=ACCOUNT_AUTH, url_name="locker_file", response=ERRORS
 )
-def locker_file(request, entry_id: int):
+def locker_file(request, entry_id: RowId):
     entry = selectors.locker_entry_for(request.auth, entry_id)
     return FileResponse(entry.file.open("rb"), filename=entry.filename)
 
@@ -224,7 +225,7 @@ class PrefillOut(Schema):
 @router.get(
     "/me/prefill/{item_code}", auth=ACCOUNT_AUTH, response={200: list[PrefillOut], **ERRORS}
 )
-def my_prefill(request, item_code: str, subject_id: int | None = None):
+def my_prefill(request, item_code: str, subject_id: RowId | None = None):
     """办理某事项时，材料库中已有、无需再次提交的材料。"""
     subject = selectors.subject_for_viewer(request.auth, subject_id)
     selectors.ensure_locker_access(request.auth, subject)
@@ -247,7 +248,7 @@ def my_prefill(request, item_code: str, subject_id: int | None = None):
     auth=ACCOUNT_AUTH,
     response={200: list[LockerEntryOut], **ERRORS},
 )
-def subject_materials(request, subject_id: int):
+def subject_materials(request, subject_id: RowId):
     """工作人员查看主体材料库：仅在为该主体办理办件期间可用。"""
     subject = selectors.subject_by_id(subject_id)
     return _entries_out(selectors.locker_entries(request.auth, subject))
@@ -257,7 +258,7 @@ def subject_materials(request, subject_id: int):
 
 
 class AuthorisationIn(Schema):
-    principal_id: int | None = None
+    principal_id: RowId | None = None
     agent_phone: str = ""
     all_items: bool = False
     item_codes: list[str] = []
@@ -332,7 +333,7 @@ def authorisation_grant(request, data: AuthorisationIn):
     auth=ACCOUNT_AUTH,
     response={200: AuthorisationOut, **ERRORS},
 )
-def authorisation_revoke(request, authorisation_id: int):
+def authorisation_revoke(request, authorisation_id: RowId):
     authorisation = selectors.authorisation_by_id(authorisation_id)
     authorisation = services.authorisation_revoke(actor=request.auth, authorisation=authorisation)
     direction = "held" if authorisation.agent_id == request.auth.pk else "given"
@@ -396,6 +397,6 @@ def token_list(request):
 
 
 @router.post("/tokens/{token_id}/revoke", auth=ACCOUNT_AUTH, response={200: TokenOut, **ERRORS})
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: RowId):
     token = selectors.token_of(request.auth, token_id)
     return token_out(services.token_revoke(actor=request.auth, token=token))

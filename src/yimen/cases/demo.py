@@ -5,6 +5,10 @@ loaded first). Each case is driven through `yimen.cases.services` at moments in
 the past, counted back in working days from today, so its events, clocks and
 visits are the ones real work would leave. A scenario runs only if its filing
 (found by its idempotency key) does not exist yet: loading twice adds nothing.
+
+Granted licensing cases stop at their decision: the licences demo issues their
+sealed licences (this app never makes one). `deliver_issued()`, run after it, then
+hands out the licences of the scenarios that end completed.
 """
 
 import datetime as dt
@@ -16,7 +20,8 @@ from django.utils import timezone
 
 from yimen.cases import services
 from yimen.cases.models import Case, Channel, Filing, Task
-from yimen.catalog.models import ServiceCenter
+from yimen.cases.states import CaseState
+from yimen.catalog.models import DeliveryMode, ServiceCenter
 from yimen.catalog.selectors import current_version
 from yimen.subjects import services as subject_services
 from yimen.subjects.demo import ORGANISATIONS, PERSONS, resident_id, uscc
@@ -49,6 +54,22 @@ def load_demo() -> None:
                 scenario(loader, key)
 
 
+def deliver_issued() -> None:
+    """Hand out the licences the licences demo issued for the scenarios that end completed;
+    silent, and nothing once they are delivered."""
+    with transaction.atomic():
+        clerk = Account.objects.get(username=STAFF["clerk"])
+        district = ServiceCenter.objects.get(level=ServiceCenter.Level.DISTRICT)
+        for name, (mode, tracking_no) in DELIVERED_AFTER_ISSUE.items():
+            issued = Case.objects.filter(
+                filing__idempotency_key=KEY_PREFIX + name, state=CaseState.ISSUED
+            )
+            for case in issued:
+                services.case_deliver(
+                    case=case, actor=clerk, mode=mode, tracking_no=tracking_no, center=district
+                )
+
+
 class DemoCases:
     """The cast (demo staff, subjects, centers) and the steps every scenario uses."""
 
@@ -64,13 +85,9 @@ class DemoCases:
     def _subjects(self) -> dict[str, Subject]:
         persons = {key: resident_id(birth, seq) for key, _n, birth, seq, *_rest in PERSONS}
         orgs = {key: uscc(first17) for key, _n, first17, *_rest in ORGANISATIONS}
-        found = {p.code: p for p in Person.objects.filter(code__in=persons.values())}
-        found |= {
-            o.code: o
-            for o in Organisation.objects.select_related("legal_representative").filter(
-                code__in=orgs.values()
-            )
-        }
+        found = {p.code: p for p in Person.objects.by_codes(persons.values())}
+        organisations = Organisation.objects.select_related("legal_representative")
+        found |= {o.code: o for o in organisations.by_codes(orgs.values())}
         return {key: found[code] for key, code in (persons | orgs).items()}
 
     def reviewer(self, department_code: str) -> Account:
@@ -160,11 +177,6 @@ class DemoCases:
             grant=grant,
             reason=reason,
             now=self.at(back, 11),
-        )
-
-    def issue(self, case: Case, back: int) -> Case:
-        return services.case_issue_licence(
-            case=case, actor=self.staff["clerk"], now=self.at(back, 14)
         )
 
 
@@ -466,7 +478,8 @@ def accepted_with_pending_material(d: DemoCases, key: str) -> None:
     )
 
 
-def decided_awaiting_licence(d: DemoCases, key: str) -> None:
+def food_licence_collected_at_window(d: DemoCases, key: str) -> None:
+    """Granted after an on-site check; the owner collects the licence at the window."""
     case = d.submit(
         key,
         actor=d.account_of("restaurant"),
@@ -487,6 +500,7 @@ def decided_awaiting_licence(d: DemoCases, key: str) -> None:
 
 
 def issued_awaiting_delivery(d: DemoCases, key: str) -> None:
+    """Granted; once the licences demo has issued the licence it waits to be delivered."""
     case = d.submit(
         key,
         actor=d.account_of("wang"),
@@ -501,10 +515,10 @@ def issued_awaiting_delivery(d: DemoCases, key: str) -> None:
     case = d.accept(case, 4)
     d.review(case, 3)
     d.decide(case, 2, "符合《护士条例》第七条规定的执业注册条件，准予注册。")
-    d.issue(case, 1)
 
 
 def completed_by_post(d: DemoCases, key: str) -> None:
+    """Granted; the licence goes out by post once issued (`deliver_issued`)."""
     case = d.submit(
         key,
         actor=d.staff["clerk"],
@@ -520,14 +534,6 @@ def completed_by_post(d: DemoCases, key: str) -> None:
     case = d.accept(case, 18, hour=11)
     d.review(case, 10, "学历、普通话等级及体检结论均符合小学教师资格认定条件。")
     d.decide(case, 6, "符合《教师资格条例》第六条、第十三条规定，准予认定。")
-    d.issue(case, 5)
-    services.case_deliver(
-        case=case,
-        actor=d.staff["clerk"],
-        mode="post",
-        tracking_no="SF1402378865521",
-        now=d.at(4, 9),
-    )
 
 
 def denied_and_told(d: DemoCases, key: str) -> None:
@@ -556,6 +562,30 @@ def denied_and_told(d: DemoCases, key: str) -> None:
     )
 
 
+def denied_awaiting_delivery(d: DemoCases, key: str) -> None:
+    """Relief refused on review; the written decision is still to be served."""
+    case = d.submit(
+        key,
+        actor=d.account_of("son"),
+        applicant="son",
+        item="220105-MZJ-007",
+        channel=Channel.ONLINE,
+        back=9,
+        hour=19,
+        hardship="生活必需支出突增",
+        amount="5000",
+    )
+    case = d.accept(case, 8)
+    d.review(case, 6, "经入户核查，申请人家庭人均月收入高于本市临时救助标准。")
+    d.decide(
+        case,
+        3,
+        "申请人家庭人均收入高于本市临时救助标准，不符合《社会救助暂行办法》第四十七条规定的"
+        "救助条件，不予批准。",
+        grant=False,
+    )
+
+
 Scenario = Callable[[DemoCases, str], None]
 SCENARIOS: tuple[tuple[str, Scenario], ...] = (
     ("zhang-bundle", zhang_bundle_in_one_visit),
@@ -571,8 +601,14 @@ SCENARIOS: tuple[tuple[str, Scenario], ...] = (
     ("overdue-decision", overdue_at_decision),
     ("due-tomorrow", due_tomorrow),
     ("pending-material", accepted_with_pending_material),
-    ("decided", decided_awaiting_licence),
+    ("food-licence", food_licence_collected_at_window),
     ("issued", issued_awaiting_delivery),
     ("completed-post", completed_by_post),
     ("denied", denied_and_told),
+    ("denied-to-serve", denied_awaiting_delivery),
 )
+# Scenarios whose licence is handed out once issued: name -> (delivery mode, tracking number).
+DELIVERED_AFTER_ISSUE = {
+    "food-licence": (DeliveryMode.WINDOW, ""),
+    "completed-post": (DeliveryMode.POST, "SF1402378865521"),
+}

@@ -304,7 +304,13 @@ class ClockPause(models.Model):
                 fields=["started_on"],
                 condition=Q(ended_on__isnull=True),
                 name="cases_pause_open",
-            )
+            ),
+            # Special procedures ended lately: the supervision dashboard's durations.
+            models.Index(
+                fields=["ended_on"],
+                condition=Q(ended_on__isnull=False),
+                name="cases_pause_ended",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,3 +368,62 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class ApplicationDraft(models.Model):
+    """An online application saved step by step (草稿) until it is submitted or deleted.
+
+    `form_data` holds what was typed, kept even when a check failed: an item's fields by
+    key, or for a bundle each item's fields under its item code. `uploads` holds the files
+    uploaded so far, by material kind code. `key` makes the final submission idempotent.
+    """
+
+    class Step(models.IntegerChoices):
+        APPLICANT = 1, _lazy("选择申请人")
+        FORM = 2, _lazy("填写申请表")
+        MATERIALS = 3, _lazy("提交材料")
+        REVIEW = 4, _lazy("确认提交")
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application_drafts"
+    )
+    item_code = models.CharField(_lazy("事项编码"), max_length=40, blank=True)
+    bundle_code = models.CharField(_lazy("一件事编码"), max_length=40, blank=True)
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="+", verbose_name=_lazy("申请主体")
+    )
+    form_data = models.JSONField(_lazy("申请表"), default=dict, blank=True)
+    uploads = models.JSONField(_lazy("已上传的材料"), default=dict, blank=True)
+    step = models.PositiveSmallIntegerField(
+        _lazy("进行到"), choices=Step.choices, default=Step.APPLICANT
+    )
+    key = models.CharField(max_length=32)
+    created_at = models.DateTimeField(_lazy("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_lazy("保存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _lazy("申请草稿")
+        verbose_name_plural = _lazy("申请草稿")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(item_code="") & ~Q(bundle_code=""))
+                | (~Q(item_code="") & Q(bundle_code="")),
+                name="cases_draft_item_or_bundle",
+            )
+        ]
+        indexes = [models.Index(fields=["account", "-updated_at"], name="cases_draft_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} · {self.item_code or self.bundle_code}"
+
+    @property
+    def is_bundle(self) -> bool:
+        return bool(self.bundle_code)
+
+    @property
+    def code(self) -> str:
+        """The item or bundle code applied for."""
+        return self.bundle_code or self.item_code
+
+
+from yimen.cases.models_hall import *  # noqa: E402, F403

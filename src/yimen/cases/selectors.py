@@ -9,13 +9,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.cases import clocks
-from yimen.cases.models import Case, CaseEvent, CaseMaterial, ClockPause, Filing, Task, Visit
+from yimen.cases.models import (
+    ApplicationDraft,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    ClockPause,
+    Filing,
+    Task,
+    Visit,
+)
 from yimen.cases.states import CaseState, allowed_actions
-from yimen.catalog.models import MaterialSpec, Role, StageSpec
-from yimen.errors import NotFound, PermissionDenied
+from yimen.catalog.models import (
+    ItemVersion,
+    MaterialSpec,
+    OnlineDepth,
+    Role,
+    StageSpec,
+    SubjectType,
+)
+from yimen.catalog.search import catalog_index
+from yimen.catalog.selectors import bundle_view, current_version
+from yimen.errors import IllegalAction, NotFound, PermissionDenied
 from yimen.subjects import permissions
-from yimen.subjects.models import Account, Subject
-from yimen.subjects.selectors import subject_for_staff, subject_for_viewer, subjects_acting_for
+from yimen.subjects.models import Account, LockerEntry, Subject
+from yimen.subjects.selectors import (
+    locker_prefill,
+    subject_for_staff,
+    subject_for_viewer,
+    subjects_acting_for,
+)
 from yimen.worktime.calendar import add_workdays, workdays_between
 from yimen.worktime.selectors import get_calendar
 
@@ -379,3 +402,201 @@ def _stage_limits(pauses: list[ClockPause]) -> dict[tuple[int, int], int | None]
         order__in={p.stage_order for p in stage_pauses},
     ).values_list("version_id", "order", "max_days")
     return {(version, order): max_days for version, order, max_days in stages}
+
+
+# --- online applications: drafts ------------------------------------------------------------
+
+# Online application needs 网办深度 Ⅲ级 (accepted online) or more.
+ONLINE_DEPTH_MIN = OnlineDepth.ONLINE_ACCEPT
+NECESSITY_RANK = {
+    MaterialSpec.Necessity.REQUIRED: 0,
+    MaterialSpec.Necessity.TOLERABLE: 1,
+    MaterialSpec.Necessity.OPTIONAL: 2,
+}
+
+
+def offered_online(versions: list[ItemVersion]) -> bool:
+    return bool(versions) and all(v.online_depth >= ONLINE_DEPTH_MIN for v in versions)
+
+
+def ensure_offered_online(versions: list[ItemVersion]) -> None:
+    if not offered_online(versions):
+        raise IllegalAction(
+            "not_offered_online", _("该事项暂不支持在线申请，请到政务服务中心窗口办理。")
+        )
+
+
+def application_versions(
+    *, item_code: str = "", bundle_code: str = "", on: dt.date | None = None
+) -> list[ItemVersion]:
+    """The versions in force that an online application for an item or a bundle files."""
+    if bundle_code:
+        return bundle_view(bundle_code, on).versions
+    return [current_version(item_code, on)]
+
+
+def draft_versions(draft: ApplicationDraft, on: dt.date | None = None) -> list[ItemVersion]:
+    return application_versions(item_code=draft.item_code, bundle_code=draft.bundle_code, on=on)
+
+
+def subjects_for_application(account: Account, versions: list[ItemVersion]) -> list[Subject]:
+    """The subjects the account acts for that every one of the items serves."""
+    return [
+        subject
+        for subject in subjects_acting_for(account)
+        if all(v.subject_type in (SubjectType.BOTH, subject.kind) for v in versions)
+    ]
+
+
+def draft_for(account: Account, draft_id: int, *, for_update: bool = False) -> ApplicationDraft:
+    """The account's own draft (row-locked for a service's write if asked); anyone else's
+    does not exist."""
+    drafts = ApplicationDraft.objects.filter(pk=draft_id, account=account)
+    if for_update:
+        drafts = drafts.select_for_update()
+    draft = drafts.select_related("subject").first()
+    if draft is None:
+        raise NotFound("draft_not_found", _("未找到该草稿，它可能已提交或已删除。"))
+    return draft
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    draft: ApplicationDraft
+    title: str
+
+
+def drafts_of(account: Account, limit: int = 50) -> list[DraftRow]:
+    """The account's unfinished online applications, the latest saved first."""
+    drafts = account.application_drafts.select_related("subject").order_by("-updated_at", "-pk")
+    names = _application_names()
+    return [DraftRow(d, names.get(d.code, d.code)) for d in drafts[:limit]]
+
+
+def application_name(code: str) -> str:
+    """The name of an item or a bundle, by its code."""
+    return _application_names().get(code, code)
+
+
+def _application_names() -> dict[str, str]:
+    index = catalog_index()
+    return {e.code: e.name for e in (*index.items, *index.bundles)}
+
+
+def filing_by_key(account: Account, key: str) -> Filing | None:
+    """The filing an earlier press of the same submit button made, if any."""
+    if not key:
+        return None
+    return Filing.objects.filter(submitted_by=account, idempotency_key=key).first()
+
+
+@dataclass(frozen=True)
+class DraftMaterial:
+    """A material an online application asks for, once even when several items ask for it:
+    answered by the subject's locker (无需提交), by an upload, or still to give."""
+
+    kind_code: str
+    name: str
+    necessity: str
+    for_items: tuple[str, ...]
+    entry: LockerEntry | None
+    upload: dict | None
+
+    @property
+    def needed(self) -> bool:
+        """A required material that neither the locker nor an upload gives yet."""
+        return (
+            self.necessity == MaterialSpec.Necessity.REQUIRED
+            and self.entry is None
+            and self.upload is None
+        )
+
+    @property
+    def necessity_label(self) -> str:
+        return str(MaterialSpec.Necessity(self.necessity).label)
+
+
+def draft_materials(
+    draft: ApplicationDraft, versions: list[ItemVersion] | None = None
+) -> list[DraftMaterial]:
+    """The materials of the draft's items for its subject. A kind counts as in the locker
+    only when the locker answers it for every item that asks for it."""
+    versions = draft_versions(draft) if versions is None else versions
+    merged: dict[str, list] = {}
+    for version in versions:
+        for row in locker_prefill(draft.subject, version):
+            merged.setdefault(row.spec.kind.code, []).append((version, row))
+    return [_draft_material(code, rows, draft.uploads.get(code)) for code, rows in merged.items()]
+
+
+def _draft_material(code: str, rows: list, upload: dict | None) -> DraftMaterial:
+    specs = [row.spec for _version, row in rows]
+    entries = [row.entry for _version, row in rows]
+    return DraftMaterial(
+        kind_code=code,
+        name=specs[0].name,
+        necessity=min((s.necessity for s in specs), key=NECESSITY_RANK.__getitem__),
+        for_items=tuple(version.name for version, _row in rows),
+        entry=entries[0] if all(entries) else None,
+        upload=upload,
+    )
+
+
+# --- integrity ----------------------------------------------------------------------------
+
+# The actions that record a decision: an approver's, or an instant item's at the window.
+DECISION_ACTIONS = ("decide", "complete_instant")
+
+
+def integrity_problems() -> list:
+    """Cases whose history does not hold together: no events, gaps in the event numbers, a
+    decision nobody recorded, open tasks on an ended case, uploaded files gone missing."""
+    from django.db.models import Max, Min
+
+    from yimen.cases.states import TERMINAL
+    from yimen.integrity import Problem, file_fault
+
+    def problem(code: str, case_no: str, message: str) -> Problem:
+        return Problem(code, _("办件 %(n)s") % {"n": case_no}, message)
+
+    cases = Case.objects.order_by("case_no")
+    problems = [
+        problem("case_without_events", no, _("办件没有任何办件日志。"))
+        for no in cases.filter(events__isnull=True).values_list("case_no", flat=True)
+    ]
+    numbered = cases.annotate(n=Count("events"), first=Min("events__seq"), last=Max("events__seq"))
+    problems += [
+        problem(
+            "case_event_gap",
+            c.case_no,
+            _("办件日志编号不连续：共 %(n)s 条，编号从 %(f)s 到 %(l)s。")
+            % {"n": c.n, "f": c.first, "l": c.last},
+        )
+        for c in numbered.filter(n__gt=0).exclude(first=1, last=F("n"))
+    ]
+    decided = cases.filter(
+        state__in=[CaseState.DECIDED, CaseState.ISSUED, CaseState.COMPLETED]
+    ).exclude(events__action__in=DECISION_ACTIONS)
+    problems += [
+        problem("decision_without_event", no, _("办件已作出决定，但办件日志中没有审批决定。"))
+        for no in decided.values_list("case_no", flat=True)
+    ]
+    # The filter comes first, so the count is of the open tasks only.
+    ended_open = cases.filter(state__in=TERMINAL, tasks__status=Task.Status.OPEN)
+    problems += [
+        problem(
+            "ended_case_open_tasks",
+            c.case_no,
+            _("办件已结束，仍有 %(n)s 项待办任务。") % {"n": c.n},
+        )
+        for c in ended_open.annotate(n=Count("tasks"))
+    ]
+    uploads = CaseMaterial.objects.exclude(file="").select_related("case", "spec")
+    for material in uploads.order_by("case__case_no", "pk").iterator():
+        if fault := file_fault(material.file):
+            problems.append(
+                problem(
+                    "case_material_file", material.case.case_no, f"{material.spec.name}：{fault}"
+                )
+            )
+    return problems

@@ -4,19 +4,22 @@ checks the state table, and writes exactly one case event.
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yimen.cases import clocks
+from yimen.cases import clocks, selectors
 from yimen.cases.formdata import clean_form
 from yimen.cases.models import (
+    ApplicationDraft,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -41,11 +44,13 @@ from yimen.catalog.models import (
     SubjectType,
 )
 from yimen.catalog.selectors import bundle_view, current_version
-from yimen.errors import IllegalAction, InvalidInput
+from yimen.errors import IllegalAction, InvalidInput, NotFound
 from yimen.subjects import permissions
+from yimen.subjects import selectors as subject_selectors
 from yimen.subjects import services as subject_services
 from yimen.subjects.models import Account, Subject
 from yimen.subjects.selectors import locker_prefill
+from yimen.uploads import CheckedUpload, check_upload, random_name
 from yimen.worktime.selectors import get_calendar
 
 Status = CaseMaterial.Status
@@ -1080,19 +1085,19 @@ def _case_ended(case: Case, now: dt.datetime) -> None:
 
 # --- online supply ----------------------------------------------------------------------
 
-UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
-
-def _check_upload(kind_code: str, file) -> None:
-    if not file or file.size == 0:
+def _check_upload(kind_code: str, file) -> CheckedUpload:
+    """Size, type by content, no hidden programs (`yimen.uploads`); the refusal names the
+    material's field."""
+    if not file:
         raise InvalidInput("empty_file", _("上传的文件是空的。"), field=kind_code)
-    if file.size > UPLOAD_MAX_BYTES:
-        raise InvalidInput("file_too_large", _("文件不能超过20MB。"), field=kind_code)
+    return check_upload(file, field=kind_code)
 
 
 def _save_upload(case: Case, kind_code: str, file) -> None:
-    extension = os.path.splitext(file.name or "")[1].lower()[:10]
-    name = default_storage.save(f"cases/{case.case_no}/{kind_code}{extension}", file)
+    """Kept under a random name with the extension its content gives."""
+    checked = _check_upload(kind_code, file)
+    name = default_storage.save(f"cases/{case.case_no}/{random_name(checked)}", file)
     case.materials.filter(spec__kind__code=kind_code).update(file=name)
 
 
@@ -1137,3 +1142,263 @@ def case_supply_online(
         for code, file in files.items():
             _save_upload(case, code, file)
     return case
+
+
+# --- online applications ------------------------------------------------------------------
+
+ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE})
+FORM_VALUE_MAX = 2000
+Step = ApplicationDraft.Step
+
+
+def _ensure_may_file_online(account: Account, subject: Subject, versions) -> None:
+    """The account may apply online for the subject: every item is offered online (网办深度
+    Ⅲ级 or more) and serves the subject, and the account is the subject or authorised
+    for every item. Nothing is recorded: the acts are recorded when the cases are filed."""
+    selectors.ensure_offered_online(versions)
+    for version in versions:
+        _ensure_subject_fits(version, subject)
+    if not subject_selectors.speaks_for(account, subject):
+        for version in versions:
+            subject_selectors.valid_authorisation(account, subject, item_code=version.item.code)
+
+
+def _locked_draft(draft: ApplicationDraft, account: Account) -> ApplicationDraft:
+    return selectors.draft_for(account, draft.pk, for_update=True)
+
+
+def draft_start(
+    *, account: Account, subject_id: int, item_code: str = "", bundle_code: str = ""
+) -> ApplicationDraft:
+    """Step 1 of an online application: whom it is for. The draft then waits for the form."""
+    versions = selectors.application_versions(item_code=item_code, bundle_code=bundle_code)
+    subject = subject_selectors.subject_for_viewer(account, subject_id)
+    _ensure_may_file_online(account, subject, versions)
+    return ApplicationDraft.objects.create(
+        account=account,
+        item_code="" if bundle_code else item_code,
+        bundle_code=bundle_code,
+        subject=subject,
+        step=Step.FORM,
+        key=uuid.uuid4().hex,
+    )
+
+
+def draft_choose_applicant(
+    *, draft: ApplicationDraft, account: Account, subject_id: int
+) -> ApplicationDraft:
+    """Change whom a saved application is for; what was typed and uploaded stays."""
+    subject = subject_selectors.subject_for_viewer(account, subject_id)
+    _ensure_may_file_online(account, subject, selectors.draft_versions(draft))
+    with transaction.atomic():
+        draft = _locked_draft(draft, account)
+        draft.subject = subject
+        draft.step = max(draft.step, Step.FORM)
+        draft.save(update_fields=["subject", "step", "updated_at"])
+    return draft
+
+
+def _typed_values(fields, typed: dict) -> dict:
+    """What was typed into the given fields, as text, blanks left out."""
+    values = {}
+    for field in fields:
+        value = str(typed.get(field.key, "")).strip()[:FORM_VALUE_MAX]
+        if value:
+            values[field.key] = value
+    return values
+
+
+def _typed_form(versions, draft: ApplicationDraft, typed: dict) -> dict:
+    """The draft's form as typed: an item's fields, or each bundle item's under its code."""
+    if not draft.is_bundle:
+        return _typed_values(versions[0].form_fields.all(), typed)
+    return {
+        v.item.code: _typed_values(v.form_fields.all(), typed.get(v.item.code) or {})
+        for v in versions
+    }
+
+
+def _check_draft_form(versions, draft: ApplicationDraft) -> None:
+    """The checks the window's filing applies (yimen.cases.formdata), all problems at once."""
+    if draft.is_bundle:
+        _clean_bundle_forms(versions, draft.form_data)
+    else:
+        clean_form(list(versions[0].form_fields.all()), draft.form_data)
+
+
+def draft_save_form(
+    *, draft: ApplicationDraft, account: Account, typed: dict, advance: bool = True
+) -> ApplicationDraft:
+    """Step 2: keep what was typed, even when it is wrong; move on only when it passes.
+    Raises InvalidInput listing every problem, after saving."""
+    versions = selectors.draft_versions(draft)
+    with transaction.atomic():
+        draft = _locked_draft(draft, account)
+        draft.form_data = _typed_form(versions, draft, typed)
+        problem = None
+        if advance:
+            try:
+                _check_draft_form(versions, draft)
+            except InvalidInput as error:
+                problem = error
+            else:
+                draft.step = max(draft.step, Step.MATERIALS)
+        draft.save(update_fields=["form_data", "step", "updated_at"])
+    if problem is not None:
+        raise problem
+    return draft
+
+
+def _store_draft_file(draft: ApplicationDraft, kind_code: str, file) -> dict:
+    checked = _check_upload(kind_code, file)
+    name = default_storage.save(f"drafts/{draft.pk}/{random_name(checked)}", file)
+    return {"name": name, "filename": os.path.basename(file.name or "")[:100], "size": checked.size}
+
+
+def _required_missing(draft: ApplicationDraft, versions) -> InvalidInput | None:
+    missing = [m for m in selectors.draft_materials(draft, versions) if m.needed]
+    if not missing:
+        return None
+    details = [
+        {"field": m.kind_code, "message": _("请上传“%(m)s”。") % {"m": m.name}} for m in missing
+    ]
+    return InvalidInput(
+        "materials_missing",
+        _("还缺少必要材料：%(m)s。") % {"m": "、".join(m.name for m in missing)},
+        field=missing[0].kind_code,
+        details=details,
+    )
+
+
+def draft_save_materials(
+    *, draft: ApplicationDraft, account: Account, files: dict, advance: bool = True
+) -> ApplicationDraft:
+    """Step 3: keep each good upload (material kind code -> file), replacing an earlier one;
+    move on when every required material is in the locker or uploaded. Raises InvalidInput
+    naming each file refused and each material still needed, after saving the rest."""
+    versions = selectors.draft_versions(draft)
+    asked = {m.kind_code for m in selectors.draft_materials(draft, versions)}
+    with transaction.atomic():
+        draft = _locked_draft(draft, account)
+        stored, problems = {}, []
+        for code, file in files.items():
+            try:
+                if code not in asked:
+                    raise InvalidInput("material_unknown", _("本申请不需要该材料。"), field=code)
+                stored[code] = _store_draft_file(draft, code, file)
+            except InvalidInput as error:
+                problems.append({"field": code, "message": error.message})
+        replaced = [draft.uploads[c]["name"] for c in stored if c in draft.uploads]
+        draft.uploads = {**draft.uploads, **stored}
+        if not problems and advance:
+            missing = _required_missing(draft, versions)
+            if missing:
+                problems = missing.details
+            else:
+                draft.step = max(draft.step, Step.REVIEW)
+        draft.save(update_fields=["uploads", "step", "updated_at"])
+        transaction.on_commit(lambda: _delete_files(replaced))
+    if problems:
+        raise InvalidInput(
+            "materials_invalid",
+            _("材料有误：%(e)s") % {"e": "；".join(p["message"] for p in problems)},
+            field=problems[0]["field"],
+            details=problems,
+        )
+    return draft
+
+
+def draft_remove_upload(
+    *, draft: ApplicationDraft, account: Account, kind_code: str
+) -> ApplicationDraft:
+    """Take back an uploaded file; a required material then has to be uploaded again."""
+    with transaction.atomic():
+        draft = _locked_draft(draft, account)
+        removed = draft.uploads.pop(kind_code, None)
+        if removed is None:
+            raise InvalidInput("upload_not_found", _("没有上传过该材料。"), field=kind_code)
+        draft.step = min(draft.step, Step.MATERIALS)
+        draft.save(update_fields=["uploads", "step", "updated_at"])
+        transaction.on_commit(lambda: _delete_files([removed["name"]]))
+    return draft
+
+
+def draft_delete(*, draft: ApplicationDraft, account: Account) -> None:
+    """Delete a draft and the files uploaded to it."""
+    with transaction.atomic():
+        draft = _locked_draft(draft, account)
+        names = [u["name"] for u in draft.uploads.values()]
+        draft.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _attach_uploads(cases: Iterable[Case], uploads: dict) -> None:
+    """Each uploaded file, copied to every case that was given it (not answered by the
+    locker), the way an online supply keeps its files."""
+    for case in cases:
+        given = case.materials.filter(
+            status=Status.PROVIDED, spec__kind__code__in=list(uploads)
+        ).values_list("spec__kind__code", flat=True)
+        for code in given:
+            with default_storage.open(uploads[code]["name"], "rb") as stored:
+                _save_upload(case, code, File(stored, name=uploads[code]["name"]))
+
+
+def draft_submit(
+    *,
+    account: Account,
+    draft_id: int,
+    channel: str,
+    key: str,
+    now: dt.datetime | None = None,
+) -> Filing:
+    """Step 4: file the draft as a case (or a bundle's cases) with its uploads, and delete
+    the draft. A second press of the button (same key) returns the filing the first made."""
+    if channel not in ONLINE_CHANNELS:
+        raise InvalidInput(
+            "invalid_channel", _("申请渠道“%(c)s”无效。") % {"c": channel}, field="channel"
+        )
+    with transaction.atomic():
+        try:
+            draft = _locked_draft(ApplicationDraft(pk=draft_id), account)
+        except NotFound:
+            # Already submitted by an earlier press of the same button?
+            done = selectors.filing_by_key(account, key)
+            if done is None:
+                raise
+            return done
+        versions = selectors.draft_versions(draft, timezone.localdate(now))
+        _ensure_may_file_online(account, draft.subject, versions)
+        missing = _required_missing(draft, versions)
+        if missing:
+            raise missing
+        # Only the fields of the versions in force today: one retired since is dropped.
+        form = _typed_form(versions, draft, draft.form_data)
+        filing = _submit_draft(draft, account, channel, form, now)
+        _attach_uploads(filing.cases.all(), draft.uploads)
+        names = [u["name"] for u in draft.uploads.values()]
+        draft.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+    return filing
+
+
+def _submit_draft(
+    draft: ApplicationDraft, account: Account, channel: str, form: dict, now
+) -> Filing:
+    common = {
+        "actor": account,
+        "subject": draft.subject,
+        "channel": channel,
+        "provided": set(draft.uploads),
+        "idempotency_key": draft.key,
+        "now": now,
+    }
+    if draft.is_bundle:
+        return bundle_submit(bundle_code=draft.bundle_code, forms=form, **common)
+    case = case_submit(item_code=draft.item_code, form=form, **common)
+    return case.filing

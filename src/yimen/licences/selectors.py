@@ -133,3 +133,41 @@ def masked_name(subject: Subject) -> str:
     if len(name) <= keep_head + keep_tail:
         keep_head, keep_tail = 1, 1
     return name[:keep_head] + "*" * (len(name) - keep_head - keep_tail) + name[-keep_tail:]
+
+
+# --- integrity ----------------------------------------------------------------------------
+
+
+def integrity_problems() -> list:
+    """Licences issued on a case that was not granted, and licences or sealed documents whose
+    file is gone or no longer has the SHA-256 the registry holds."""
+    from yimen.cases.models import Decision
+    from yimen.integrity import Problem, file_fault
+
+    def licence(number: str) -> str:
+        return _("证照 %(n)s") % {"n": number}
+
+    ungranted = Licence.objects.exclude(case__decision=Decision.GRANT).select_related("case")
+    problems = [
+        Problem(
+            "licence_without_grant",
+            licence(lic.number),
+            _("所属办件 %(c)s 没有准予许可的决定。") % {"c": lic.case.case_no},
+        )
+        for lic in ungranted.order_by("number")
+    ]
+    problems += [
+        Problem("licence_file", licence(lic.number), fault)
+        for lic in Licence.objects.order_by("number").iterator()
+        if (fault := file_fault(lic.file, lic.sha256))
+    ]
+    problems += [
+        Problem(
+            "sealed_file",
+            _("用印记录 %(id)s（%(k)s）") % {"id": u.pk, "k": u.get_kind_display()},
+            fault,
+        )
+        for u in SealUse.objects.order_by("pk").iterator()
+        if (fault := file_fault(u.file, u.sha256))
+    ]
+    return problems

@@ -10,6 +10,7 @@ class OversightConfig(AppConfig):
         from yimen.oversight.receivers import (  # noqa: F401
             audit,
             exchange,
+            privacy,
             ratings,
             stats,
             supervision,

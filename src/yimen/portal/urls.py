@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("yimen.portal.urls_oversight_ratings")),
     path("", include("yimen.portal.urls_oversight_exchange")),
     path("", include("yimen.portal.urls_oversight_supervision")),
+    path("", include("yimen.portal.urls_hall")),
+    path("", include("yimen.portal.urls_online")),
 ]

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/second-factor/", accounts.second_factor_view, name="second_factor"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/", accounts.account_home, name="home"),
     path("accounts/tokens/", accounts.token_create, name="token_create"),

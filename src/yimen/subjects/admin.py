@@ -1,9 +1,20 @@
-"""Admin pages for subjects, accounts and staff roles. Lists show masked IDs and phones."""
+"""Admin pages for subjects, accounts and staff roles. Lists show masked IDs and phones.
 
+A resident ID is stored sealed, so the forms carry it as an ordinary field and the
+search finds a subject by its whole ID or USCC through the keyed hash. Opening a
+person's page shows the whole ID, and is recorded like any other full view.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yimen.errors import InvalidInput
+from yimen.subjects import validators
 from yimen.subjects.models import (
     Account,
     ApiToken,
@@ -15,7 +26,18 @@ from yimen.subjects.models import (
     Organisation,
     Person,
     StaffRole,
+    Subject,
 )
+from yimen.subjects.signals import full_id_viewed
+
+
+def portal_sign_in(request, extra_context=None):
+    """The admin site signs in through the portal's sign-in page, which asks staff for their
+    second factor; the admin's own password-only form is never shown."""
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+
+
+admin.site.login = portal_sign_in
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -40,12 +62,70 @@ class AccountAdmin(UserAdmin):
         return account.masked_phone
 
 
+class SubjectCodeForm(forms.ModelForm):
+    """The subject's ID or USCC as a form field (the model keeps it sealed)."""
+
+    normalise = staticmethod(validators.normalise_resident_id)
+    code = forms.CharField(label=_("证件号码"), max_length=18)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["code"] = self.instance.code
+
+    def clean_code(self) -> str:
+        try:
+            code = self.normalise(self.cleaned_data["code"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        taken = type(self.instance).objects.by_code(code).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("该证件号码已登记。"), code="code_taken")
+        return code
+
+    def save(self, commit=True):
+        self.instance.code = self.cleaned_data["code"]
+        return super().save(commit)
+
+
+class PersonForm(SubjectCodeForm):
+    class Meta:
+        model = Person
+        fields = ["name", "phone", "address", "account"]
+
+
+class OrganisationForm(SubjectCodeForm):
+    normalise = staticmethod(validators.normalise_uscc)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "org_type", "legal_representative", "address"]
+
+
+class SubjectSearchMixin:
+    """Search by name, or by a whole ID or USCC (found through its keyed hash)."""
+
+    search_fields = ["name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        exact = search_term.strip()
+        if exact and queryset.by_code(exact.upper()).exists():
+            return queryset.by_code(exact.upper()), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SubjectSearchMixin, admin.ModelAdmin):
+    form = PersonForm
     list_display = ["name", "masked_code", "masked_phone", "address"]
-    search_fields = ["name", "=code"]
     fields = ["name", "code", "phone", "address", "account"]
     raw_id_fields = ["account"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        person = self.get_object(request, object_id)
+        if person is not None and self.has_view_or_change_permission(request, person):
+            full_id_viewed.send(Subject, viewer=request.user, subject=person, purpose="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("身份证号"))
     def masked_code(self, person: Person) -> str:
@@ -57,10 +137,10 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SubjectSearchMixin, admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ["name", "code", "org_type", "legal_representative"]
     list_filter = ["org_type"]
-    search_fields = ["name", "=code"]
     fields = ["name", "code", "org_type", "legal_representative", "address"]
     raw_id_fields = ["legal_representative"]
 

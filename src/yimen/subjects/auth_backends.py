@@ -1,14 +1,15 @@
 """Sign-in by phone number (or username) with a password, or by phone with an SMS code.
 
-Settings: AUTHENTICATION_BACKENDS = ["yimen.subjects.auth_backends.PhoneBackend"].
-It extends Django's ModelBackend, so the admin's username sign-in and
-permissions keep working.
+Settings: AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+"yimen.subjects.auth_backends.PhoneBackend"]. It extends Django's ModelBackend, so
+permissions keep working. `lockout_username` tells django-axes whose failures to
+count: one phone number however it is spelt.
 """
 
 from django.contrib.auth.backends import ModelBackend
 
-from yimen.errors import DomainError
-from yimen.subjects import selectors, services
+from yimen.errors import DomainError, InvalidInput
+from yimen.subjects import selectors, services, validators
 from yimen.subjects.models import Account
 
 BACKEND_PATH = "yimen.subjects.auth_backends.PhoneBackend"
@@ -39,3 +40,17 @@ class PhoneBackend(ModelBackend):
         except DomainError:
             return None
         return account if self.user_can_authenticate(account) else None
+
+
+def lockout_username(request, credentials: dict | None = None) -> str:
+    """The name failed sign-ins are counted under (AXES_USERNAME_CALLABLE): a phone number
+    in its one canonical form, else the username as typed."""
+    credentials = credentials or {}
+    form = getattr(request, "POST", {})
+    login = str(
+        credentials.get("username") or credentials.get("phone") or form.get("login") or ""
+    ).strip()
+    try:
+        return validators.normalise_mobile(login)
+    except InvalidInput:
+        return login

@@ -14,6 +14,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from yimen.catalog.models import Department, MaterialKind, Role, ServiceCenter
+from yimen.pdf import build_document, paragraph
 from yimen.subjects import services
 from yimen.subjects.models import (
     Account,
@@ -77,6 +78,13 @@ DOCUMENTS = [
     ("restaurant", ("营业执照",), ISSUED, None),
     ("restaurant", ("食品经营许可证",), ISSUED, 1825),
 ]
+
+
+def demo_document(title: str, subject: Subject) -> bytes:
+    """A one-page PDF standing for a scanned document (the locker keeps PDFs and images)."""
+    return build_document(
+        title=title, story=[paragraph(f"演示材料：{title}（{subject.name}）")], subject="演示数据"
+    )
 
 
 @transaction.atomic
@@ -250,9 +258,7 @@ class DemoLoader:
             services.locker_store(
                 subject,
                 kind.code,
-                ContentFile(
-                    f"演示材料：{kind.name}（{subject.name}）\n".encode(), f"{kind.code}.txt"
-                ),
+                ContentFile(demo_document(kind.name, subject), f"{kind.code}.pdf"),
                 source,
                 verifiers[source],
                 self.today - dt.timedelta(days=30),

@@ -34,11 +34,19 @@ def mask_text(text: str) -> str:
 
 
 class MaskingFilter(logging.Filter):
-    """Masks resident IDs and mobile numbers in log messages (add it to every handler)."""
+    """Masks resident IDs and mobile numbers in log messages, and in the traceback and stack
+    they carry (add it to every handler)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # The formatter prints exc_text as it finds it, so it is made here, masked.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True

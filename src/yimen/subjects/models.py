@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yimen.catalog.models import Department, MaterialKind, Role, ServiceCenter, ServiceItem
 from yimen.subjects.masking import mask_id, mask_phone
+from yimen.subjects.sealing import lookup_digest, seal, unseal
 
 
 class Account(AbstractUser):
@@ -47,8 +48,25 @@ class Account(AbstractUser):
         return self.masked_phone if self.username == self.phone else self.username
 
 
+class SubjectQuerySet(models.QuerySet):
+    """Subjects are found by ID or USCC through its keyed hash: a resident ID is stored
+    sealed, so no query can compare it."""
+
+    def by_code(self, code: str) -> "SubjectQuerySet":
+        """Subjects whose resident ID or USCC is `code` (in its normalised form)."""
+        return self.filter(code_digest=lookup_digest(code))
+
+    def by_codes(self, codes) -> "SubjectQuerySet":
+        return self.filter(code_digest__in=[lookup_digest(code) for code in codes])
+
+
 class Subject(models.Model):
-    """The common part of a person and an organisation; cases and the locker point here."""
+    """The common part of a person and an organisation; cases and the locker point here.
+
+    `code` is the resident ID or USCC in clear, as Python sees it. In the database a
+    USCC (public: it is printed on every licence) is kept as it is, a resident ID
+    sealed (`yimen.subjects.sealing`); `code_digest` finds either.
+    """
 
     class Kind(models.TextChoices):
         PERSON = "person", _("自然人")
@@ -56,21 +74,54 @@ class Subject(models.Model):
 
     kind = models.CharField(_("主体类型"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
-    code = models.CharField(_("证件号码"), max_length=18, help_text=_("身份证号或统一社会信用代码"))
+    stored_code = models.CharField(
+        _("证件号码（存储形式）"),
+        max_length=100,
+        editable=False,
+        help_text=_("统一社会信用代码为明文，身份证号为加密后的密文。"),
+    )
+    code_digest = models.CharField(_("证件号码检索摘要"), max_length=64, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("主体")
         verbose_name_plural = _("主体")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "code"], name="subjects_subject_unique_code")
+            models.UniqueConstraint(
+                fields=["kind", "code_digest"], name="subjects_subject_unique_code"
+            )
         ]
         indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.masked_code}）"
+
+    def save(self, *args, **kwargs):
+        if "_code" in self.__dict__:
+            code = self.__dict__.pop("_code")
+            self.stored_code = seal(code) if self.kind == self.Kind.PERSON else code
+            self.code_digest = lookup_digest(code)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "stored_code", "code_digest"}
+        super().save(*args, **kwargs)
+
+    @property
+    def code(self) -> str:
+        """身份证号或统一社会信用代码, in clear."""
+        if "_code" in self.__dict__:
+            return self.__dict__["_code"]
+        if self.kind == self.Kind.PERSON and self.stored_code:
+            return unseal(self.stored_code)
+        return self.stored_code
+
+    @code.setter
+    def code(self, value: str) -> None:
+        # Sealed on save, once the kind is known (persons and organisations set it there).
+        self.__dict__["_code"] = value
 
     @property
     def masked_code(self) -> str:

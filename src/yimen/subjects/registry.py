@@ -21,6 +21,7 @@ from yimen.errors import DomainError, InvalidInput
 from yimen.subjects import selectors, services
 from yimen.subjects.masking import mask_id
 from yimen.subjects.models import Account, Subject
+from yimen.text import is_storable
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,24 @@ def _column_map(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
 
 
 def _rows(lines: Iterable[str], columns: dict[str, tuple[str, ...]]):
+    """(line number, cells) for each row that holds anything; cells is None for a row the
+    CSV reader cannot read (a field over its size limit), which it then skips."""
     reader = csv.reader(lines)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise InvalidInput("csv_unreadable", _("CSV 文件的首行无法读取。")) from None
     if header is None:
         raise InvalidInput("csv_empty", _("CSV 文件是空的。"))
     positions = _column_map(header, columns)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield reader.line_num, None
+            continue
         if any(cell.strip() for cell in row):
             cells = {
                 key: (row[pos].strip() if pos < len(row) else "") for key, pos in positions.items()
@@ -154,13 +167,22 @@ def _rows(lines: Iterable[str], columns: dict[str, tuple[str, ...]]):
             yield reader.line_num, cells
 
 
+def _check_readable(cells: dict | None) -> None:
+    if cells is None:
+        raise InvalidInput("csv_unreadable", _("此行无法读取（可能某一栏过长）。"))
+    if not all(is_storable(value) for value in cells.values()):
+        raise InvalidInput("invalid_characters", _("此行含有空字符或无效的字符编码。"))
+
+
 def _import(lines, columns, id_key: str, upsert) -> ImportReport:
     report = ImportReport()
     for line, cells in _rows(lines, columns):
         try:
+            _check_readable(cells)
             _subject, outcome = upsert(**cells)
         except DomainError as error:
-            identifier = mask_id(cells[id_key]) if id_key == "resident_id" else cells[id_key]
+            identifier = (cells or {}).get(id_key, "")
+            identifier = mask_id(identifier) if id_key == "resident_id" else identifier
             report.rejected.append(RejectedRow(line, identifier, error.code, error.message))
         else:
             report.count(outcome)

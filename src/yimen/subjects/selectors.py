@@ -27,6 +27,7 @@ from yimen.subjects.models import (
     SmsMessage,
     Subject,
 )
+from yimen.subjects.signals import full_id_viewed
 
 # --- accounts -------------------------------------------------------------------------
 
@@ -74,11 +75,11 @@ def sms_outbox(limit: int = 50) -> list[SmsMessage]:
 
 
 def person_by_resident_id(resident_id: str) -> Person | None:
-    return Person.objects.filter(code=validators.normalise_resident_id(resident_id)).first()
+    return Person.objects.by_code(validators.normalise_resident_id(resident_id)).first()
 
 
 def organisation_by_uscc(uscc: str) -> Organisation | None:
-    return Organisation.objects.filter(code=validators.normalise_uscc(uscc)).first()
+    return Organisation.objects.by_code(validators.normalise_uscc(uscc)).first()
 
 
 def speaks_for(account: Account, subject: Subject) -> bool:
@@ -156,10 +157,14 @@ def subject_by_id(subject_id: int, kind: str | None = None) -> Subject:
 
 
 def subject_for_staff(viewer: Account, subject_id: int, kind: str | None = None) -> SubjectView:
-    """A subject for staff: masked unless their role needs the whole ID and phone."""
+    """A subject for staff: masked unless their role needs the whole ID and phone. Each
+    whole resident ID shown is announced (`full_id_viewed`) for the audit chain."""
     permissions.ensure_can(viewer, "subject.lookup")
     subject = subject_by_id(subject_id, kind)
-    return SubjectView(subject, permissions.can(viewer, "subject.view_full_id"))
+    full = permissions.can(viewer, "subject.view_full_id")
+    if full and isinstance(subject, Person):
+        full_id_viewed.send(Subject, viewer=viewer, subject=subject, purpose="lookup")
+    return SubjectView(subject, full)
 
 
 def subject_search(viewer: Account, query: str, limit: int = 20) -> list[SubjectView]:
@@ -173,7 +178,7 @@ def subject_search(viewer: Account, query: str, limit: int = 20) -> list[Subject
     exact = exact_code(query)
     if exact:
         kind, code = exact
-        return [SubjectView(s.concrete(), True) for s in subjects.filter(kind=kind, code=code)]
+        return [SubjectView(s.concrete(), True) for s in subjects.filter(kind=kind).by_code(code)]
     matches = subjects.filter(name__icontains=query).order_by("name", "pk")[:limit]
     return [SubjectView(s.concrete(), False) for s in matches]
 
@@ -383,3 +388,17 @@ def locker_reuse_count(
     if until:
         reuses = reuses.filter(at__lt=until)
     return reuses.count()
+
+
+# --- integrity ----------------------------------------------------------------------------
+
+
+def integrity_problems() -> list:
+    """Locker documents whose file is gone or no longer has the SHA-256 it was stored with."""
+    from yimen.integrity import Problem, file_fault
+
+    return [
+        Problem("locker_file", _("材料库材料 %(id)s（%(t)s）") % {"id": e.pk, "t": e.title}, fault)
+        for e in LockerEntry.objects.order_by("pk").iterator()
+        if (fault := file_fault(e.file, e.sha256))
+    ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from yimen import uploads
 from yimen.catalog.models import MaterialKind, Role, ServiceItem
 from yimen.errors import IllegalAction, InvalidInput, PermissionDenied
 from yimen.subjects import permissions, selectors, sms, validators
@@ -75,7 +76,7 @@ def _organisation_fields(
         "address": (address or "").strip(),
     }
     legal_id = validators.normalise_resident_id(legal_representative_id)
-    representative = Person.objects.filter(code=legal_id).first()
+    representative = Person.objects.by_code(legal_id).first()
     if representative is None:
         raise InvalidInput(
             "legal_representative_unknown",
@@ -101,7 +102,7 @@ def _org_type(value: str) -> str:
 
 
 def _create_unless_known(model, fields: dict, exists_message) -> Subject:
-    if model.objects.filter(code=fields["code"]).exists():
+    if model.objects.by_code(fields["code"]).exists():
         raise IllegalAction(f"{model._meta.model_name}_exists", exists_message)
     return model.objects.create(**fields)
 
@@ -136,7 +137,7 @@ def organisation_register(
 def _upsert(model, fields: dict) -> tuple[Subject, str]:
     """Create, or update what changed; blank values in a feed keep what is known."""
     with transaction.atomic():
-        subject = model.objects.select_for_update().filter(code=fields["code"]).first()
+        subject = model.objects.select_for_update().by_code(fields["code"]).first()
         if subject is None:
             return model.objects.create(**fields), "created"
         changed = {
@@ -503,9 +504,10 @@ def locker_store(
 ) -> LockerEntry:
     """Keep a verified or issued document in the subject's locker.
 
-    The file goes to Django's default storage with its SHA-256. The same file of
-    the same kind for the same subject is kept once: storing it again returns the
-    entry already there.
+    The file must pass the upload checks (`yimen.uploads`: a PDF, OFD, JPEG or PNG by
+    its content, nothing hidden in it) and goes to Django's default storage under a
+    random name, with its SHA-256. The same file of the same kind for the same
+    subject is kept once: storing it again returns the entry already there.
     """
     _check_store(source, verified_by, subject)
     kind = _kind(kind_code)
@@ -515,7 +517,8 @@ def locker_store(
     sha256, size = _sha256(file)
     if size == 0:
         raise InvalidInput("empty_file", _("材料文件是空的。"), field="file")
-    filename = os.path.basename(file.name or "") or f"{kind.code}.bin"
+    checked = uploads.check_upload(file, field="file")
+    filename = os.path.basename(file.name or "") or f"{kind.code}{checked.extension}"
     with transaction.atomic():
         existing = LockerEntry.objects.filter(
             subject=subject, kind=kind, sha256=sha256, revoked_at=None
@@ -536,7 +539,7 @@ def locker_store(
             valid_from=valid_from,
             valid_until=valid_until,
         )
-        entry.file.save(f"{sha256[:16]}{os.path.splitext(filename)[1]}", file, save=False)
+        entry.file.save(uploads.random_name(checked), file, save=False)
         entry.save()
     return entry
 

@@ -44,7 +44,7 @@ class Place:
     @classmethod
     def of(cls, raw, path: str, index: int, spec: "Record") -> "Place":
         where = raw.get(WHERE) if isinstance(raw, dict) else None
-        if where:
+        if isinstance(where, tuple):  # only a workbook's reader makes one; JSON cannot
             return cls(where[0], where[1], spec)
         return cls(f"{path}[{index}]", index, spec)
 

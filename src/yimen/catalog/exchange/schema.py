@@ -33,6 +33,7 @@ from yimen.catalog.models import (
     StageSpec,
     Theme,
 )
+from yimen.text import is_storable
 
 FORMAT = "yimen-catalog"
 FORMAT_VERSION = 1
@@ -44,6 +45,11 @@ MISSING = object()
 
 class Bad(Exception):
     """A value the format does not allow; the message says why, in Chinese."""
+
+
+def _require_storable(text: str) -> None:
+    if not is_storable(text):
+        raise Bad(_("含有空字符或无效的字符编码。"))
 
 
 class Kind:
@@ -84,6 +90,7 @@ class Text(Kind):
     def check(self, value):
         if not isinstance(value, str):
             raise Bad(_("应为文本。"))
+        _require_storable(value)
         if not self.blank and not value.strip():
             raise Bad(_("不能为空。"))
         if self.max_length and len(value) > self.max_length:
@@ -151,7 +158,7 @@ class Choice(Kind):
         self.choices = tuple(choices)
 
     def check(self, value):
-        if value not in dict(self.choices):
+        if not isinstance(value, str) or value not in dict(self.choices):
             raise Bad(
                 _("“%(v)s”无效，应为 %(c)s 之一。")
                 % {"v": "" if value is None else value, "c": _choice_list(self.choices)}
@@ -211,7 +218,10 @@ class Moment(Kind):
             raise Bad(_("应为时间，格式如 2024-01-01T09:00:00+08:00。")) from None
         if timezone.is_naive(moment):
             raise Bad(_("时间须带时区，例如 2024-01-01T09:00:00+08:00。"))
-        return self.from_model(moment)
+        try:
+            return self.from_model(moment)
+        except OverflowError:
+            raise Bad(_("时间超出可表示的范围。")) from None
 
     def from_model(self, value):
         return timezone.localtime(value).isoformat() if value else None
@@ -277,6 +287,8 @@ class Strings(Kind):
     def check(self, value):
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise Bad(_("应为文本列表（表格中以“;”分隔）。"))
+        for text in value:
+            _require_storable(text)
         allowed = dict(self.choices)
         unknown = [v for v in value if allowed and v not in allowed]
         if unknown:
@@ -309,6 +321,7 @@ class Code(Kind):
             return None
         if not isinstance(value, str) or not value.strip():
             raise Bad(_("应填写编码。"))
+        _require_storable(value)
         return value
 
     def export(self, obj, attr: str):

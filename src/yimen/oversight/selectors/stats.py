@@ -26,6 +26,8 @@ from yimen.oversight.models.stats import HISTOGRAM_CAP, CaseDailyStat, CaseWorkd
 from yimen.subjects import permissions
 
 DEFAULT_MONTHS = 12
+# The days a statistics period may start and end on: the range the queries can express.
+PERIOD_LIMITS = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 # --- the filter ---------------------------------------------------------------------------
@@ -79,6 +81,17 @@ def _by_code(model, code: str | None, field_name: str, message):
     return found
 
 
+def _within_limits(day: dt.date, field: str) -> dt.date:
+    first, last = PERIOD_LIMITS
+    if not first <= day <= last:
+        raise InvalidInput(
+            "period_out_of_range",
+            _("统计日期须在 %(a)s 至 %(b)s 之间。") % {"a": first, "b": last},
+            field=field,
+        )
+    return day
+
+
 def stats_filter(
     *,
     date_from: dt.date | None = None,
@@ -89,8 +102,8 @@ def stats_filter(
 ) -> StatsFilter:
     """Check a filter as a user gave it (codes for department and center). The period ends
     today unless told otherwise, and spans 12 months (this one included) unless told."""
-    date_to = date_to or timezone.localdate()
-    date_from = date_from or _months_back(date_to, DEFAULT_MONTHS - 1)
+    date_to = _within_limits(date_to or timezone.localdate(), "to")
+    date_from = _within_limits(date_from or _months_back(date_to, DEFAULT_MONTHS - 1), "from")
     if date_from > date_to:
         raise InvalidInput(
             "period_invalid", _("统计期间的开始日期不能晚于结束日期。"), field="from"

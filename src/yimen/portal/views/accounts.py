@@ -1,26 +1,34 @@
-"""Sign-in, my account (tokens, authorisations), my materials and licences, the demo SMS
-outbox, and the staff subject lookup. Rules live in yimen.subjects; these pages call it."""
+"""Sign-in (with a staff member's second factor), my account (tokens, authorisations), my
+materials and licences, the demo SMS outbox, and the staff subject lookup. Rules live in
+yimen.subjects; these pages call it."""
 
+import base64
 import functools
 import re
+import time
 
+import django_otp
+import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yimen.catalog.selectors import current_version
 from yimen.errors import DomainError, InvalidInput
-from yimen.subjects import registry, selectors, services, sms
+from yimen.subjects import registry, second_factor, selectors, services, sms
 from yimen.subjects.auth_backends import BACKEND_PATH
-from yimen.subjects.models import LockerEntry
+from yimen.subjects.models import Account, LockerEntry
 
 TEMPLATES = "portal/accounts/"
 
@@ -62,9 +70,7 @@ def login_view(request):
                 context["code_sent"] = True
                 context["outbox"] = sms.outbox_enabled()
             else:
-                account = _sign_in(request, action)
-                login(request, account, backend=BACKEND_PATH)
-                return redirect(context["next"])
+                return _signed_in(request, _sign_in(request, action), context["next"])
         except DomainError as error:
             context["error"] = error
             return render(request, TEMPLATES + "login.html", context, status=error.status)
@@ -82,6 +88,80 @@ def _sign_in(request, action: str):
     if account is None:
         raise InvalidInput("sign_in_failed", _("账号或密码不正确。"), field="password")
     return account
+
+
+def _signed_in(request, account: Account, next_url: str):
+    """The first factor passed: staff go on to their second, everyone else is signed in."""
+    if second_factor.required_for(account):
+        request.session[PENDING_KEY] = {
+            "account": account.pk,
+            "next": next_url,
+            "until": time.time() + settings.YIMEN_SECOND_FACTOR_PENDING_SECONDS,
+        }
+        return redirect("accounts:second_factor")
+    login(request, account, backend=BACKEND_PATH)
+    return redirect(next_url)
+
+
+# The account that passed its password (or SMS code) and still owes its second factor.
+PENDING_KEY = "yimen_second_factor"
+
+
+def _pending_account(request) -> tuple[Account | None, str]:
+    pending = request.session.get(PENDING_KEY) or {}
+    if pending.get("until", 0) < time.time():
+        return None, ""
+    account = Account.objects.filter(pk=pending.get("account"), is_active=True).first()
+    return account, pending.get("next", "/accounts/")
+
+
+def _enrolment(account: Account) -> dict:
+    """What an authenticator app needs: the otpauth:// URI, its QR code, the secret typed."""
+    device = second_factor.enrolment_device(account)
+    uri = second_factor.otpauth_uri(device)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return {
+        "uri": uri,
+        # segno writes the SVG itself from the URI: nothing in it comes from a request.
+        "qr_svg": mark_safe(segno.make(uri, error="m").svg_inline(scale=5)),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+
+
+def second_factor_view(request):
+    """第二重验证: the code from the staff member's authenticator app, after the password.
+    The first time, the page enrols the app (QR code) and the first code confirms it."""
+    account, next_url = _pending_account(request)
+    if account is None:
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, _("请先输入账号和密码。"))
+        return redirect("accounts:login")
+    enrolling = second_factor.confirmed_device(account) is None
+    context = {"account": account, "enrolling": enrolling}
+    if request.method == "POST":
+        try:
+            device = second_factor.verify(account, request.POST.get("otp_token", ""))
+        except DomainError as error:
+            _second_factor_failed(request, account, error)
+            context.update(error=error, **(_enrolment(account) if enrolling else {}))
+            return render(request, TEMPLATES + "second_factor.html", context, status=error.status)
+        del request.session[PENDING_KEY]
+        login(request, account, backend=BACKEND_PATH)
+        django_otp.login(request, device)
+        return redirect(next_url)
+    if enrolling:
+        context.update(_enrolment(account))
+    return render(request, TEMPLATES + "second_factor.html", context)
+
+
+def _second_factor_failed(request, account: Account, error: DomainError) -> None:
+    """A wrong code counts as a failed sign-in (audit, lockout); once locked out, the
+    password has to be entered again, which the lockout refuses."""
+    if error.code != "otp_invalid":
+        return
+    user_login_failed.send(__name__, credentials={"username": account.username}, request=request)
+    if getattr(request, "axes_locked_out", False):
+        request.session.pop(PENDING_KEY, None)
 
 
 @require_POST

@@ -1,8 +1,9 @@
 """The case lifecycle's pages: the window workbench, staff queues, a case with its timeline
-and the actions its viewer may take, printable notices, and a citizen's own cases.
+and the actions its viewer may take, its licence, printable notices and their sealed PDFs,
+and a citizen's own cases.
 
-Every write goes through `yimen.cases.services`; a refusal is shown beside the form it
-came from, with nothing the applicant typed lost.
+Every write goes through `yimen.cases.services` (制证 through `yimen.licences.services`);
+a refusal is shown beside the form it came from, with nothing the applicant typed lost.
 """
 
 import datetime as dt
@@ -14,20 +15,26 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yimen.cases import selectors, services
 from yimen.cases.models import Case, CaseEvent, CaseMaterial, Channel, ClockPause, Decision, Task
-from yimen.cases.states import ACTION_LABELS, CaseState
+from yimen.cases.states import ACTION_LABELS, TERMINAL, CaseState
 from yimen.catalog import search
 from yimen.catalog.models import DeliveryMode, FormField, HandlingType, MaterialSpec, Role
 from yimen.catalog.selectors import BundleView, bundle_view, current_version
 from yimen.errors import DomainError, InvalidInput, NotFound
+from yimen.licences import selectors as licence_selectors
+from yimen.licences import services as licence_services
+from yimen.licences.documents import LetterData, letter_data_for, render_letter
+from yimen.licences.models import DocumentKind, Licence
+from yimen.oversight.selectors import ratings as rating_selectors
 from yimen.subjects import permissions, registry
 from yimen.subjects.models import Subject
 from yimen.subjects.selectors import exact_code, subject_for_staff
@@ -42,7 +49,6 @@ CLERK_ACTIONS = frozenset(
         "complete_instant",
         "supply_correction",
         "supply_pending",
-        "issue_licence",
         "deliver",
     }
 )
@@ -180,15 +186,6 @@ class DecideForm(ActionForm):
         label=gettext_lazy("审批决定"), choices=Decision.choices, widget=forms.RadioSelect
     )
     reason = _reason(gettext_lazy("决定理由"))
-
-
-class IssueForm(ActionForm):
-    licence_ref = forms.CharField(
-        label=gettext_lazy("证照编号"),
-        required=False,
-        max_length=80,
-        help_text=gettext_lazy("不填写则以办件编号作为证照编号。"),
-    )
 
 
 class DeliverForm(ActionForm):
@@ -558,7 +555,6 @@ def _action_forms(case: Case, actions: set[str], owed) -> dict:
         "resume": lambda: ResumeForm(initial=initial),
         "extend": lambda: ExtendForm(initial=initial),
         "decide": lambda: DecideForm(initial=initial),
-        "issue_licence": lambda: IssueForm(initial=initial),
         "deliver": lambda: DeliverForm(initial=initial, modes=case.version.delivery_modes),
     }
     if not tolerable:
@@ -566,6 +562,24 @@ def _action_forms(case: Case, actions: set[str], owed) -> dict:
     if not owed:
         actions = actions - {"supply_correction", "supply_pending"}
     return {a: build() for a, build in builders.items() if a in actions}
+
+
+def _licence_of(user, case: Case) -> Licence | None:
+    """The case's licence in the registry, for a viewer who may see it."""
+    if not case.licence_ref:
+        return None
+    try:
+        return licence_selectors.licence_for_viewer(user, case.licence_ref)
+    except NotFound:
+        return None
+
+
+def _feedback(user, case: Case) -> dict | None:
+    """For the applicant of a finished case: their rating, if they rated it."""
+    if case.state not in TERMINAL or not rating_selectors.acts_for_applicant(user, case):
+        return None
+    rater_key = rating_selectors.account_rater_key(user)
+    return {"rating": rating_selectors.rating_by(case, rater_key)}
 
 
 def _task_forms(tasks: list[Task], detail) -> list[dict]:
@@ -595,6 +609,7 @@ def _case_context(request, case: Case) -> dict:
     actions = _viewer_actions(user, case, detail) if staff else set()
     materials = list(case.materials.select_related("spec", "spec__kind"))
     pages = selectors.case_pages(user)
+    corrections = list(case.corrections.all())
     return {
         "nav": "window" if pages.window else "work" if pages.work else "my_cases",
         "pages": pages,
@@ -607,10 +622,14 @@ def _case_context(request, case: Case) -> dict:
         "timeline": _timeline(detail.events),
         "actions": actions,
         "forms": _action_forms(case, actions, owed),
+        "issue_licence": "issue_licence" in actions,
+        "licence": _licence_of(user, case),
+        "feedback": _feedback(user, case),
+        "letters": _letters(user, case, corrections),
         "task_forms": _task_forms(_my_tasks(user, detail), detail) if staff else [],
         "upload_form": None if staff or not owed else UploadForm(materials=owed),
         "progress": progress(case),
-        "corrections": list(case.corrections.all()),
+        "corrections": corrections,
         "overruns": selectors.overrun_pauses(case=case),
         "siblings": selectors.filing_siblings(user, case),
     }
@@ -679,7 +698,6 @@ def _form_for(action, request, case, context, prefix):
         "resume": ResumeForm,
         "extend": ExtendForm,
         "decide": DecideForm,
-        "issue_licence": IssueForm,
     }
     if action in classes:
         return _bound(classes[action], request)
@@ -742,8 +760,6 @@ def _call(action, user, case, form, data, version):
     elif action == "decide":
         grant = data["decision"] == Decision.GRANT
         services.case_decide(approver=user, grant=grant, reason=data["reason"], **common)
-    elif action == "issue_licence":
-        services.case_issue_licence(actor=user, licence_ref=data["licence_ref"], **common)
     elif action == "deliver":
         delivery = {"mode": data["mode"], "tracking_no": data["tracking_no"]}
         services.case_deliver(actor=user, center=case.center, **delivery, **common)
@@ -824,6 +840,91 @@ def _notice_context(case: Case) -> dict:
         "materials": list(case.materials.select_related("spec")),
         "printed_on": timezone.localdate(),
     }
+
+
+# --- sealed letters ---------------------------------------------------------------------
+
+# letter (as `letter_data_for` names it) -> the URL name of its sealed PDF
+LETTER_PDF_URLS = {
+    "receipt": "cases:receipt_pdf",
+    "correction": "cases:correction_pdf",
+    "refusal": "cases:refusal_pdf",
+    "decision": "cases:decision_pdf",
+}
+
+
+def _letter_kinds(case: Case, corrections: list) -> dict[str, str]:
+    """The letters the case has so far, with the kind of document each is."""
+    kinds = {}
+    if case.accepted_on:
+        kinds["receipt"] = DocumentKind.RECEIPT
+    if corrections:
+        kinds["correction"] = DocumentKind.CORRECTION
+    if case.state == CaseState.REFUSED:
+        kinds["refusal"] = DocumentKind.REFUSAL
+    if case.decision:
+        granted = case.decision == Decision.GRANT
+        kinds["decision"] = DocumentKind.GRANT if granted else DocumentKind.DENY
+    return kinds
+
+
+def _may_seal(user, kind: str, case: Case) -> bool:
+    return permissions.can(user, licence_services.SEAL_PERMISSIONS[kind], case)
+
+
+def _letters(user, case: Case, corrections: list) -> list[dict]:
+    """The case's letters whose sealed PDF this viewer can have: one sealed already, or
+    one they may seal themselves."""
+    sealed = set(licence_selectors.seal_uses_of_case(case.case_no).values_list("kind", flat=True))
+    return [
+        {"label": DocumentKind(kind).label, "url": LETTER_PDF_URLS[letter]}
+        for letter, kind in _letter_kinds(case, corrections).items()
+        if kind in sealed or _may_seal(user, kind, case)
+    ]
+
+
+def _sealed_copy(case: Case, data: LetterData) -> bytes | None:
+    """The letter as the bureau last sealed it, byte for byte, if it has been sealed."""
+    use = (
+        licence_selectors.seal_uses_of_case(case.case_no)
+        .filter(kind=data.kind, document_number=data.doc_number)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if use is None:
+        return None
+    with use.file.open("rb") as document:
+        return document.read()
+
+
+def _seal_now(user, case: Case, data: LetterData) -> bytes:
+    if not _may_seal(user, data.kind, case):
+        raise NotFound(
+            "letter_not_sealed",
+            _("该文书尚未加盖行政审批专用章，请稍后再下载，或到综合窗口领取。"),
+        )
+    return licence_services.document_seal(
+        kind=data.kind,
+        pdf_bytes=render_letter(data, licence_services.letter_qr()),
+        case_ref=case.case_no,
+        actor=user,
+        number=data.doc_number,
+    )
+
+
+@case_page
+def letter_pdf(request, case_no: str, letter: str):
+    """A letter about the case as a PDF under the approval seal, for those who may see the
+    case. The first time, staff who may seal it render and seal it (the use is recorded);
+    from then on everyone gets that sealed original."""
+    case = selectors.case_for_page(request.user, case_no)
+    data = letter_data_for(case, letter)
+    content = _sealed_copy(case, data) or _seal_now(request.user, case, data)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"{case.case_no}-{DocumentKind(data.kind).label}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- my cases ---------------------------------------------------------------------------

@@ -1,12 +1,21 @@
-"""`yimen demo`: migrate, load the demo data, print the demo logins, serve."""
+"""`yimen demo`: migrate, load the demo data, print the demo logins, serve.
+
+The demo data is loaded in one transaction, each app's loader building on the ones before:
+the catalog, subjects and staff, cases, the seal and the licences it signs, the delivery of
+some of them, the oversight records; then the statistics are recounted from the cases.
+"""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from yimen.cases.demo import deliver_issued as deliver_demo_licences
 from yimen.cases.demo import load_demo as load_demo_cases
 from yimen.catalog.demo import demo_catalog
 from yimen.catalog.exchange import import_catalog
+from yimen.licences.demo import load_demo as load_demo_licences
+from yimen.oversight.demo import load_demo as load_demo_oversight
+from yimen.oversight.services.stats import stats_rebuild
 from yimen.subjects.demo import load_demo as load_demo_subjects
 
 
@@ -25,6 +34,10 @@ class Command(BaseCommand):
             report = import_catalog(demo_catalog(), actor="demo")
             logins = load_demo_subjects()
             load_demo_cases()
+            load_demo_licences()
+            deliver_demo_licences()
+            load_demo_oversight()
+            stats_rebuild()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{report.summary()}"))
         self._print_logins(logins)
         if not no_serve:
