@@ -118,7 +118,8 @@ def backed_up_models() -> list:
 
 
 def secret_key_check() -> str:
-    """A fingerprint of SECRET_KEY (which encrypts the embedded seal's key), not the key."""
+    """A fingerprint of SECRET_KEY (the embedded seal's key and other sealed data are encrypted
+    with it), not the key."""
     return salted_hmac("yimen.maintenance", "secret-key-check").hexdigest()[:16]
 
 

@@ -24,6 +24,7 @@ from yimen.oversight.models.audit import AuditEntry
 from yimen.oversight.selectors.audit import audit_head, audit_verify
 from yimen.oversight.services.audit import audit_anchor
 from yimen.subjects.models import Account, LockerEntry
+from yimen.worktime.services import calendar_year_set
 
 # Committed data, as a real installation has: PostgreSQL cannot empty tables holding rows
 # whose foreign-key checks the same transaction still owes.
@@ -33,8 +34,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def installation(crew, delivered):
     """A bureau at work: a completed licence case, an open case, a locker document, a staff
-    member with a group and a permission (named by natural key in the backup), and an anchor."""
+    member with a group and a permission (named by natural key in the backup), an entered
+    holiday year, and an anchor."""
     make.accepted(crew, delivered.version)
+    calendar_year_set(2027, {dt.date(2027, 1, 1): "元旦"}, {dt.date(2027, 1, 9): "元旦"})
     people.stored(crew.person, "lease")
     desk = Group.objects.create(name="窗口组")
     desk.permissions.add(Permission.objects.get(codename="view_case"))
@@ -71,6 +74,10 @@ def state() -> dict:
     }
 
 
+def rows(backup_dir: Path) -> list[bytes]:
+    return sorted(gzip.decompress((backup_dir / maintenance.DATABASE).read_bytes()).splitlines())
+
+
 def new_installation() -> None:
     """What `yimen migrate` gives on a new server: the tables, empty, and no files."""
     call_command("flush", interactive=False, verbosity=0)
@@ -95,6 +102,8 @@ def test_a_restored_copy_holds_the_same_data_files_and_audit_head(installation, 
     audit = audit_verify()
     assert audit.intact and audit.anchors == 1 and audit.last_seq == before["audit_head"][0]
     assert maintenance.integrity_problems() == []
+    maintenance.backup(tmp_path / "again")
+    assert rows(tmp_path / "again") == rows(tmp_path / "backup")
 
 
 def test_the_restored_installation_keeps_working(installation, tmp_path):

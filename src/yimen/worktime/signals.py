@@ -9,8 +9,9 @@ from .selectors import clear_calendar_cache
 
 
 @receiver([post_save, post_delete], sender=CalendarDay, dispatch_uid="worktime_day_changed")
-def day_changed(sender, instance: CalendarDay, **kwargs) -> None:
-    AnnualCalendar.objects.filter(pk=instance.annual_id).update(updated_at=timezone.now())
+def day_changed(sender, instance: CalendarDay, raw: bool = False, **kwargs) -> None:
+    if not raw:  # a day loaded from a backup (loaddata) comes with its year's stamp
+        AnnualCalendar.objects.filter(pk=instance.annual_id).update(updated_at=timezone.now())
     clear_calendar_cache()
 
 
