@@ -362,3 +362,12 @@ def _by_item(ratings: QuerySet) -> list[Figures]:
     )
     found = [_figures(names.get(row["item"], "—"), row) for row in rows]
     return sorted(found, key=lambda f: (-f.total, f.label))
+
+
+def ratings_given(account, limit: int = 100) -> list[Rating]:
+    """The ratings the account gave, signed in or through an SMS link, newest first."""
+    return list(
+        Rating.objects.filter(rater_key=account_rater_key(account))
+        .select_related("case", "case__version")
+        .order_by("-rated_at", "-pk")[:limit]
+    )

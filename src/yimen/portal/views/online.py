@@ -31,7 +31,6 @@ from yimen.cases.models import ApplicationDraft, Channel
 from yimen.cases.states import TERMINAL
 from yimen.catalog.models import FormField, ItemVersion
 from yimen.errors import DomainError
-from yimen.oversight.models.ratings import Rating
 from yimen.oversight.selectors import ratings as rating_selectors
 from yimen.portal.views.cases import case_page
 from yimen.subjects.models import Subject
@@ -520,18 +519,9 @@ def drafts(request):
 # --- my ratings ---------------------------------------------------------------------------
 
 
-def ratings_given(account, limit: int = 100) -> list[Rating]:
-    """The ratings the account gave, signed in or through an SMS link, newest first."""
-    return list(
-        Rating.objects.filter(rater_key=rating_selectors.account_rater_key(account))
-        .select_related("case", "case__version")
-        .order_by("-rated_at", "-pk")[:limit]
-    )
-
-
 @case_page
 def my_ratings(request):
-    given = ratings_given(request.user)
+    given = rating_selectors.ratings_given(request.user)
     rated = {r.case_id for r in given}
     to_rate = [
         c
