@@ -2,11 +2,13 @@
 windows that never call the same ticket, and the waiting-time statistics."""
 
 import datetime as dt
+import io
 import math
 import threading
 from collections import defaultdict
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.factories import catalog
@@ -438,6 +440,16 @@ def test_closing_the_day_voids_waiting_tickets_and_marks_missed_appointments(qzx
     for row in (missed, kept, waiting):
         row.refresh_from_db()
     assert (missed.status, kept.status, waiting.status) == ("no_show", "booked", "cancelled")
+
+
+def test_the_daily_command_closes_the_given_day_and_refuses_a_bad_date(qzx):
+    make.book(qzx, at(MONDAY, 15))
+    out = io.StringIO()
+    call_command("hall-close-day", "--day", MONDAY.isoformat(), stdout=out)
+    assert "作废排队号 0 个，爽约预约 1 个" in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("hall-close-day", "--day", "周一")
+    assert Appointment.objects.get().status == "no_show"
 
 
 # --- waiting times ----------------------------------------------------------------------

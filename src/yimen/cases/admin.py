@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from yimen.cases.models import Case, CaseEvent, ClockPause, Task
+from yimen.cases.models_hall import Appointment, QueueTicket
 
 
 class ReadOnly:
@@ -45,3 +46,20 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["version", "subject"]
     show_full_result_count = False
     inlines = [TaskInline, PauseInline, EventInline]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["code", "center", "starts_at", "line", "name", "status", "booked_via"]
+    list_filter = ["status", "line", "booked_via", "center"]
+    search_fields = ["code"]
+    date_hierarchy = "day"
+    list_select_related = ["center"]
+
+
+@admin.register(QueueTicket)
+class QueueTicketAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["__str__", "center", "day", "line", "source", "status", "issued_at"]
+    list_filter = ["status", "line", "source", "center"]
+    date_hierarchy = "day"
+    list_select_related = ["center"]
