@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yimen.cases.states import ACTION_LABELS, CaseState
 from yimen.catalog.models import (
@@ -28,16 +28,16 @@ from yimen.subjects.models import LockerEntry, Subject
 
 
 class Channel(models.TextChoices):
-    WINDOW = "window", _lazy("综合窗口")
-    ONLINE = "online", _lazy("网上大厅")
-    MOBILE = "mobile", _lazy("手机端")
-    KIOSK = "kiosk", _lazy("自助终端")
-    ASSISTED = "assisted", _lazy("帮办代办")
+    WINDOW = "window", gettext_lazy("综合窗口")
+    ONLINE = "online", gettext_lazy("网上大厅")
+    MOBILE = "mobile", gettext_lazy("手机端")
+    KIOSK = "kiosk", gettext_lazy("自助终端")
+    ASSISTED = "assisted", gettext_lazy("帮办代办")
 
 
 class Decision(models.TextChoices):
-    GRANT = "grant", _lazy("准予")
-    DENY = "deny", _lazy("不予")
+    GRANT = "grant", gettext_lazy("准予")
+    DENY = "deny", gettext_lazy("不予")
 
 
 class CaseNumberSequence(models.Model):
@@ -54,22 +54,25 @@ class Filing(models.Model):
     """One application act: a single item, or a bundle (一件事) filed as several cases."""
 
     bundle = models.ForeignKey(
-        Bundle, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_lazy("一件事")
+        Bundle, on_delete=models.PROTECT, null=True, blank=True, verbose_name=gettext_lazy("一件事")
     )
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="filings", verbose_name=_lazy("申请主体")
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="filings",
+        verbose_name=gettext_lazy("申请主体"),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    channel = models.CharField(_lazy("申请渠道"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(gettext_lazy("申请渠道"), max_length=10, choices=Channel.choices)
     idempotency_key = models.CharField(max_length=100, blank=True)
-    submitted_at = models.DateTimeField(_lazy("提交时间"), default=timezone.now)
-    completed_at = models.DateTimeField(_lazy("全部办结时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(gettext_lazy("提交时间"), default=timezone.now)
+    completed_at = models.DateTimeField(gettext_lazy("全部办结时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _lazy("申请")
-        verbose_name_plural = _lazy("申请")
+        verbose_name = gettext_lazy("申请")
+        verbose_name_plural = gettext_lazy("申请")
         constraints = [
             models.UniqueConstraint(
                 fields=["submitted_by", "idempotency_key"],
@@ -83,16 +86,25 @@ class Filing(models.Model):
 
 
 class Case(models.Model):
-    case_no = models.CharField(_lazy("办件编号"), max_length=30, unique=True)
+    case_no = models.CharField(gettext_lazy("办件编号"), max_length=30, unique=True)
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="cases")
     version = models.ForeignKey(
-        ItemVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_lazy("事项版本")
+        ItemVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("事项版本"),
     )
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="cases", verbose_name=_lazy("申请主体")
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=gettext_lazy("申请主体"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_lazy("实施部门")
+        Department,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("实施部门"),
     )
     center = models.ForeignKey(
         ServiceCenter,
@@ -100,48 +112,50 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_lazy("受理中心"),
+        verbose_name=gettext_lazy("受理中心"),
     )
-    channel = models.CharField(_lazy("申请渠道"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(gettext_lazy("申请渠道"), max_length=10, choices=Channel.choices)
     state = models.CharField(
-        _lazy("状态"), max_length=12, choices=CaseState.choices, default=CaseState.SUBMITTED
+        gettext_lazy("状态"), max_length=12, choices=CaseState.choices, default=CaseState.SUBMITTED
     )
-    form_data = models.JSONField(_lazy("申请表"), default=dict)
+    form_data = models.JSONField(gettext_lazy("申请表"), default=dict)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_lazy("首问负责人"),
+        verbose_name=gettext_lazy("首问负责人"),
     )
-    received_at = models.DateTimeField(_lazy("收件时间"))
-    intake_from = models.DateField(_lazy("受理审查起算日"))
-    accepted_on = models.DateField(_lazy("受理日期"), null=True, blank=True)
-    deemed_accepted = models.BooleanField(_lazy("逾期视为受理"), default=False)
-    deadline = models.DateField(_lazy("承诺办结期限"), null=True, blank=True)
-    legal_deadline = models.DateField(_lazy("法定办结期限"), null=True, blank=True)
-    deadline_provisional = models.BooleanField(_lazy("期限待定（缺节假日数据）"), default=False)
-    extension_days = models.PositiveIntegerField(_lazy("延长天数"), default=0)
-    extension_reason = models.TextField(_lazy("延长理由"), blank=True)
-    refuse_reason = models.TextField(_lazy("不予受理理由"), blank=True)
-    refuse_basis = models.TextField(_lazy("不予受理依据"), blank=True)
+    received_at = models.DateTimeField(gettext_lazy("收件时间"))
+    intake_from = models.DateField(gettext_lazy("受理审查起算日"))
+    accepted_on = models.DateField(gettext_lazy("受理日期"), null=True, blank=True)
+    deemed_accepted = models.BooleanField(gettext_lazy("逾期视为受理"), default=False)
+    deadline = models.DateField(gettext_lazy("承诺办结期限"), null=True, blank=True)
+    legal_deadline = models.DateField(gettext_lazy("法定办结期限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(
+        gettext_lazy("期限待定（缺节假日数据）"), default=False
+    )
+    extension_days = models.PositiveIntegerField(gettext_lazy("延长天数"), default=0)
+    extension_reason = models.TextField(gettext_lazy("延长理由"), blank=True)
+    refuse_reason = models.TextField(gettext_lazy("不予受理理由"), blank=True)
+    refuse_basis = models.TextField(gettext_lazy("不予受理依据"), blank=True)
     decision = models.CharField(
-        _lazy("审批决定"), max_length=5, choices=Decision.choices, blank=True
+        gettext_lazy("审批决定"), max_length=5, choices=Decision.choices, blank=True
     )
-    decision_reason = models.TextField(_lazy("决定理由"), blank=True)
-    decided_at = models.DateTimeField(_lazy("决定时间"), null=True, blank=True)
-    licence_ref = models.CharField(_lazy("证照编号"), max_length=80, blank=True)
+    decision_reason = models.TextField(gettext_lazy("决定理由"), blank=True)
+    decided_at = models.DateTimeField(gettext_lazy("决定时间"), null=True, blank=True)
+    licence_ref = models.CharField(gettext_lazy("证照编号"), max_length=80, blank=True)
     delivery_mode = models.CharField(
-        _lazy("送达方式"), max_length=10, choices=DeliveryMode.choices, blank=True
+        gettext_lazy("送达方式"), max_length=10, choices=DeliveryMode.choices, blank=True
     )
-    tracking_no = models.CharField(_lazy("快递单号"), max_length=40, blank=True)
-    completed_at = models.DateTimeField(_lazy("办结时间"), null=True, blank=True)
+    tracking_no = models.CharField(gettext_lazy("快递单号"), max_length=40, blank=True)
+    completed_at = models.DateTimeField(gettext_lazy("办结时间"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _lazy("办件")
-        verbose_name_plural = _lazy("办件")
+        verbose_name = gettext_lazy("办件")
+        verbose_name_plural = gettext_lazy("办件")
         indexes = [
             models.Index(fields=["state", "deadline"], name="cases_state_deadline"),
             models.Index(fields=["department", "state", "deadline"], name="cases_dept_state"),
@@ -171,24 +185,24 @@ def action_label(action: str) -> str:
 
 class CaseMaterial(models.Model):
     class Status(models.TextChoices):
-        PROVIDED = "provided", _lazy("已提交")
-        REUSED = "reused", _lazy("材料库复用")
-        MISSING = "missing", _lazy("未提交")
-        PENDING = "pending", _lazy("容缺后补")
+        PROVIDED = "provided", gettext_lazy("已提交")
+        REUSED = "reused", gettext_lazy("材料库复用")
+        MISSING = "missing", gettext_lazy("未提交")
+        PENDING = "pending", gettext_lazy("容缺后补")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     spec = models.ForeignKey(MaterialSpec, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_lazy("状态"), max_length=10, choices=Status.choices)
+    status = models.CharField(gettext_lazy("状态"), max_length=10, choices=Status.choices)
     locker_entry = models.ForeignKey(
         LockerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    due_on = models.DateField(_lazy("补交期限"), null=True, blank=True)
-    supplied_at = models.DateTimeField(_lazy("提交时间"), null=True, blank=True)
-    file = models.FileField(_lazy("上传的材料"), upload_to="cases/", blank=True)
+    due_on = models.DateField(gettext_lazy("补交期限"), null=True, blank=True)
+    supplied_at = models.DateTimeField(gettext_lazy("提交时间"), null=True, blank=True)
+    file = models.FileField(gettext_lazy("上传的材料"), upload_to="cases/", blank=True)
 
     class Meta:
-        verbose_name = _lazy("办件材料")
-        verbose_name_plural = _lazy("办件材料")
+        verbose_name = gettext_lazy("办件材料")
+        verbose_name_plural = gettext_lazy("办件材料")
         ordering = ["spec__order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "spec"], name="cases_material_unique_spec")
@@ -206,19 +220,19 @@ class CorrectionNotice(models.Model):
     """一次性告知: every deficiency of an application, told at once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
-    number = models.PositiveSmallIntegerField(_lazy("第几次告知"))
-    deficiencies = models.JSONField(_lazy("补正内容"))
-    reason = models.TextField(_lazy("再次告知理由"), blank=True)
-    is_violation = models.BooleanField(_lazy("违反一次性告知"), default=False)
+    number = models.PositiveSmallIntegerField(gettext_lazy("第几次告知"))
+    deficiencies = models.JSONField(gettext_lazy("补正内容"))
+    reason = models.TextField(gettext_lazy("再次告知理由"), blank=True)
+    is_violation = models.BooleanField(gettext_lazy("违反一次性告知"), default=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    issued_at = models.DateTimeField(_lazy("告知时间"))
-    resolved_at = models.DateTimeField(_lazy("补齐时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(gettext_lazy("告知时间"))
+    resolved_at = models.DateTimeField(gettext_lazy("补齐时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _lazy("补正告知")
-        verbose_name_plural = _lazy("补正告知")
+        verbose_name = gettext_lazy("补正告知")
+        verbose_name_plural = gettext_lazy("补正告知")
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="cases_correction_unique")
@@ -232,30 +246,30 @@ class Task(models.Model):
     """Work a stage gives a role in a department; a parallel stage opens several at once."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _lazy("待办")
-        DONE = "done", _lazy("已办")
-        RETURNED = "returned", _lazy("已退回")
+        OPEN = "open", gettext_lazy("待办")
+        DONE = "done", gettext_lazy("已办")
+        RETURNED = "returned", gettext_lazy("已退回")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
-    stage_order = models.PositiveIntegerField(_lazy("环节顺序"))
-    stage_kind = models.CharField(_lazy("环节"), max_length=16, choices=StageKind.choices)
-    stage_name = models.CharField(_lazy("环节名称"), max_length=100)
-    role = models.CharField(_lazy("责任岗位"), max_length=16, choices=Role.choices)
+    stage_order = models.PositiveIntegerField(gettext_lazy("环节顺序"))
+    stage_kind = models.CharField(gettext_lazy("环节"), max_length=16, choices=StageKind.choices)
+    stage_name = models.CharField(gettext_lazy("环节名称"), max_length=100)
+    role = models.CharField(gettext_lazy("责任岗位"), max_length=16, choices=Role.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
-        _lazy("状态"), max_length=10, choices=Status.choices, default=Status.OPEN
+        gettext_lazy("状态"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    opened_at = models.DateTimeField(_lazy("开始时间"))
-    done_at = models.DateTimeField(_lazy("完成时间"), null=True, blank=True)
+    opened_at = models.DateTimeField(gettext_lazy("开始时间"))
+    done_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    opinion = models.TextField(_lazy("意见"), blank=True)
+    opinion = models.TextField(gettext_lazy("意见"), blank=True)
     revision = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _lazy("环节任务")
-        verbose_name_plural = _lazy("环节任务")
+        verbose_name = gettext_lazy("环节任务")
+        verbose_name_plural = gettext_lazy("环节任务")
         ordering = ["stage_order", "pk"]
         indexes = [
             models.Index(fields=["status", "role", "department"], name="cases_task_queue"),
@@ -270,27 +284,27 @@ class ClockPause(models.Model):
     """A dated period during which the case's clock stands still (both days included)."""
 
     class Kind(models.TextChoices):
-        STAGE = "stage", _lazy("特别程序环节")
-        INSPECTION = "inspection", _lazy("现场踏勘")
-        EXPERT_REVIEW = "expert_review", _lazy("专家评审")
-        TESTING = "testing", _lazy("检验检测")
-        HEARING = "hearing", _lazy("听证")
-        PUBLICITY = "publicity", _lazy("公示")
+        STAGE = "stage", gettext_lazy("特别程序环节")
+        INSPECTION = "inspection", gettext_lazy("现场踏勘")
+        EXPERT_REVIEW = "expert_review", gettext_lazy("专家评审")
+        TESTING = "testing", gettext_lazy("检验检测")
+        HEARING = "hearing", gettext_lazy("听证")
+        PUBLICITY = "publicity", gettext_lazy("公示")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
-    kind = models.CharField(_lazy("类型"), max_length=16, choices=Kind.choices)
-    reason = models.TextField(_lazy("理由"))
+    kind = models.CharField(gettext_lazy("类型"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(gettext_lazy("理由"))
     stage_order = models.PositiveIntegerField(null=True, blank=True)
-    started_on = models.DateField(_lazy("开始日期"))
-    ended_on = models.DateField(_lazy("结束日期"), null=True, blank=True)
+    started_on = models.DateField(gettext_lazy("开始日期"))
+    ended_on = models.DateField(gettext_lazy("结束日期"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(_lazy("恢复说明"), blank=True)
+    end_reason = models.TextField(gettext_lazy("恢复说明"), blank=True)
 
     class Meta:
-        verbose_name = _lazy("计时暂停")
-        verbose_name_plural = _lazy("计时暂停")
+        verbose_name = gettext_lazy("计时暂停")
+        verbose_name_plural = gettext_lazy("计时暂停")
         ordering = ["started_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -321,22 +335,22 @@ class Visit(models.Model):
     """One trip to a service center; a bundle visit is one visit for all its cases."""
 
     class Purpose(models.TextChoices):
-        SUBMIT = "submit", _lazy("提交申请")
-        CORRECTION = "correction", _lazy("补正材料")
-        PENDING_MATERIAL = "pending_material", _lazy("补交容缺材料")
-        COLLECT = "collect", _lazy("领取证照")
+        SUBMIT = "submit", gettext_lazy("提交申请")
+        CORRECTION = "correction", gettext_lazy("补正材料")
+        PENDING_MATERIAL = "pending_material", gettext_lazy("补交容缺材料")
+        COLLECT = "collect", gettext_lazy("领取证照")
 
     cases = models.ManyToManyField(Case, related_name="visits")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(_lazy("事由"), max_length=20, choices=Purpose.choices)
+    purpose = models.CharField(gettext_lazy("事由"), max_length=20, choices=Purpose.choices)
     center = models.ForeignKey(
         ServiceCenter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(_lazy("时间"))
+    at = models.DateTimeField(gettext_lazy("时间"))
 
     class Meta:
-        verbose_name = _lazy("到场记录")
-        verbose_name_plural = _lazy("到场记录")
+        verbose_name = gettext_lazy("到场记录")
+        verbose_name_plural = gettext_lazy("到场记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -358,8 +372,8 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = _lazy("办件日志")
-        verbose_name_plural = _lazy("办件日志")
+        verbose_name = gettext_lazy("办件日志")
+        verbose_name_plural = gettext_lazy("办件日志")
         ordering = ["case", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="cases_event_unique_seq")
@@ -379,31 +393,31 @@ class ApplicationDraft(models.Model):
     """
 
     class Step(models.IntegerChoices):
-        APPLICANT = 1, _lazy("选择申请人")
-        FORM = 2, _lazy("填写申请表")
-        MATERIALS = 3, _lazy("提交材料")
-        REVIEW = 4, _lazy("确认提交")
+        APPLICANT = 1, gettext_lazy("选择申请人")
+        FORM = 2, gettext_lazy("填写申请表")
+        MATERIALS = 3, gettext_lazy("提交材料")
+        REVIEW = 4, gettext_lazy("确认提交")
 
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="application_drafts"
     )
-    item_code = models.CharField(_lazy("事项编码"), max_length=40, blank=True)
-    bundle_code = models.CharField(_lazy("一件事编码"), max_length=40, blank=True)
+    item_code = models.CharField(gettext_lazy("事项编码"), max_length=40, blank=True)
+    bundle_code = models.CharField(gettext_lazy("一件事编码"), max_length=40, blank=True)
     subject = models.ForeignKey(
-        Subject, on_delete=models.CASCADE, related_name="+", verbose_name=_lazy("申请主体")
+        Subject, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_lazy("申请主体")
     )
-    form_data = models.JSONField(_lazy("申请表"), default=dict, blank=True)
-    uploads = models.JSONField(_lazy("已上传的材料"), default=dict, blank=True)
+    form_data = models.JSONField(gettext_lazy("申请表"), default=dict, blank=True)
+    uploads = models.JSONField(gettext_lazy("已上传的材料"), default=dict, blank=True)
     step = models.PositiveSmallIntegerField(
-        _lazy("进行到"), choices=Step.choices, default=Step.APPLICANT
+        gettext_lazy("进行到"), choices=Step.choices, default=Step.APPLICANT
     )
     key = models.CharField(max_length=32)
-    created_at = models.DateTimeField(_lazy("创建时间"), default=timezone.now)
-    updated_at = models.DateTimeField(_lazy("保存时间"), auto_now=True)
+    created_at = models.DateTimeField(gettext_lazy("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(gettext_lazy("保存时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _lazy("申请草稿")
-        verbose_name_plural = _lazy("申请草稿")
+        verbose_name = gettext_lazy("申请草稿")
+        verbose_name_plural = gettext_lazy("申请草稿")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(item_code="") & ~Q(bundle_code=""))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from yimen.catalog import services
 from yimen.catalog.exchange.export import export_record, section_objects
@@ -41,7 +41,11 @@ from yimen.catalog.models import BundleItem, ItemVersion, ServiceItem, VersionSt
 from yimen.errors import DomainError
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-OUTCOME_LABELS = {CREATED: _lazy("新增"), UPDATED: _lazy("更新"), UNCHANGED: _lazy("未变")}
+OUTCOME_LABELS = {
+    CREATED: gettext_lazy("新增"),
+    UPDATED: gettext_lazy("更新"),
+    UNCHANGED: gettext_lazy("未变"),
+}
 RECORD_TYPES = (DEPARTMENTS, THEMES, MATERIAL_KINDS, CENTERS, ITEMS, VERSIONS, BUNDLES)
 # Lifecycle changes a published version may still undergo.
 RETIRABLE = {"status", "effective_until"}
