@@ -12,6 +12,9 @@ A backup is a directory of four parts:
 
 The database is read in one transaction, so the dump is one consistent moment.
 The manifest is written last: a backup cut short has none and is never restored.
+
+Only files on the local disk are backed up: with YIMEN_MEDIA_STORAGE=s3 both commands
+refuse (docs/deployment.md says how to back up such an installation).
 """
 
 import datetime as dt
@@ -30,6 +33,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -123,8 +127,21 @@ def secret_key_check() -> str:
     return salted_hmac("yimen.maintenance", "secret-key-check").hexdigest()[:16]
 
 
+def _require_local_files() -> None:
+    if not isinstance(default_storage, FileSystemStorage):
+        raise IllegalAction(
+            "media_not_local",
+            _(
+                "文件存放在对象存储中（YIMEN_MEDIA_STORAGE=s3），本命令只备份和恢复本地磁盘上的"
+                "文件，未做任何操作：请用对象存储的版本管理或复制保存文件，用数据库自身的工具"
+                "备份数据库（见 docs/deployment.md）。"
+            ),
+        )
+
+
 def backup(directory: Path) -> Manifest:
     """Write a backup of the database, the files and the anchor file into `directory`."""
+    _require_local_files()
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise IllegalAction(
@@ -286,6 +303,7 @@ def restore(directory: Path, *, force: bool = False) -> RestoreReport:
     `force`) a database that already holds data. Files and anchors in the way are moved
     aside, never deleted; the database is replaced in one transaction, all or nothing.
     """
+    _require_local_files()
     directory = Path(directory)
     manifest = read_manifest(directory)
     _require_schema(manifest)

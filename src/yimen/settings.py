@@ -6,6 +6,9 @@ YIMEN_SECRET_KEY  Django's secret key (a clearly marked demo key when unset and 
 YIMEN_DEBUG       1 to show debugging pages
 YIMEN_HTTPS       1 when served over HTTPS: secure cookies, HSTS, redirect to https
 YIMEN_FIELD_KEY   32 random bytes, base64: seals resident IDs at rest (docs/security.md)
+YIMEN_CACHE_URL   the shared cache: redis://host:6379/0 or db (default: each process its own)
+YIMEN_MEDIA_STORAGE  s3 keeps uploaded and generated files in an S3-compatible bucket
+YIMEN_REPLICA_URL a read replica of DATABASE_URL for the statistics (docs/deployment.md)
 """
 
 import datetime as dt
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "yimen.worktime",
     "yimen.catalog",
     "yimen.subjects",
@@ -122,6 +128,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica serves the statistics reads (yimen.routers); tests use the primary.
+if replica_url := os.environ.get("YIMEN_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["yimen.routers.StatisticsReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "subjects.Account"
@@ -154,6 +167,54 @@ STATICFILES_DIRS = [ASSETS_DIR] if ASSETS_DIR.is_dir() else []
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+
+
+def _media_storage(kind: str) -> dict:
+    """Where uploaded and generated files go: the local disk under MEDIA_ROOT, or a bucket.
+    The S3 client reads its keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself."""
+    if kind in {"", "local"}:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"YIMEN_MEDIA_STORAGE 只能是 local 或 s3，不能是 {kind!r}。")
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("YIMEN_MEDIA_STORAGE=s3 需要设置 AWS_STORAGE_BUCKET_NAME。")
+    from_environment = {
+        "AWS_STORAGE_BUCKET_NAME": "bucket_name",
+        "AWS_S3_ENDPOINT_URL": "endpoint_url",
+        "AWS_S3_REGION_NAME": "region_name",
+        "AWS_S3_ADDRESSING_STYLE": "addressing_style",
+        "AWS_LOCATION": "location",
+    }
+    options = {key: os.environ[env] for env, key in from_environment.items() if env in os.environ}
+    # Stored names are random; a clash gets another name instead of replacing a file. No
+    # object is public: files are handed out by views that check who is asking.
+    options.update(file_overwrite=False, default_acl=None)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES = {
+    "default": _media_storage(os.environ.get("YIMEN_MEDIA_STORAGE", "").strip().lower()),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def _caches(url: str) -> dict:
+    """Django's cache: in this process, in the database (`yimen createcachetable`), or Redis."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "yimen_cache"}
+    if url.split("://", 1)[0] in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"YIMEN_CACHE_URL 应为 redis://主机:端口/库号、rediss://… 或 db，不能是 {url!r}。"
+    )
+
+
+CACHES = {"default": _caches(os.environ.get("YIMEN_CACHE_URL", "").strip())}
+
+# Background work (notices to regulators) is saved as rows that `yimen db_worker` runs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_URL = "/accounts/login/"
 # Axes first: it refuses a sign-in while its username and address are locked out.

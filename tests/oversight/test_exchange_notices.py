@@ -2,6 +2,8 @@
 
 import pytest
 from django.db import transaction
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import cases as make
 from tests.factories import oversight_exchange as factories
@@ -56,15 +58,41 @@ def test_a_granted_and_then_revoked_licence_notifies_each_subscribed_regulator(c
     assert OutboxMessage.objects.count() == 4
 
 
-def test_notices_are_saved_with_the_licence_or_not_at_all(crew, food):
+def test_a_webhook_notice_is_queued_for_delivery_once_the_licence_commits(
+    crew, food, django_capture_on_commit_callbacks
+):
+    market = factories.subscribed(food, factories.regulator_department(), "http://127.0.0.1:9/hook")
+    factories.subscribed(food, factories.regulator_department("WJJG", "区卫生监督所"))
+    with django_capture_on_commit_callbacks() as on_commit:
+        factories.licence(crew, food)
+        assert not DBTaskResult.objects.exists()  # nothing queued before the commit
+    for callback in on_commit:
+        callback()
+    notice = OutboxMessage.objects.get(subscription=market)
+    queued = DBTaskResult.objects.get()  # none for the inbox-only notice
+    assert queued.task_path == "yimen.oversight.tasks.deliver_notice"
+    assert queued.task_result.args == [str(notice.pk)]
+    assert queued.status == TaskResultStatus.READY  # for the worker; nothing ran yet
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (Status.PENDING, 0)
+
+
+def test_notices_are_saved_with_the_licence_or_not_at_all(
+    crew, food, django_capture_on_commit_callbacks
+):
     factories.subscribed(food, factories.regulator_department(), "http://127.0.0.1:9/hook")
     case = factories.granted_case(crew, food)
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         licences.seal_init()
         licences.licence_issue(case=case, actor=crew.approver)
         assert OutboxMessage.objects.count() == 1
         raise RuntimeError
     assert OutboxMessage.objects.count() == 0
+    assert not DBTaskResult.objects.exists()  # no delivery queued for a notice rolled back
 
 
 def test_an_ended_subscription_gets_no_more_notices(crew, food):

@@ -2,6 +2,7 @@
 and findings, subscriptions, the approver's findings queue and the staff outbox page."""
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import cases as make
 from tests.factories import catalog
@@ -200,7 +201,9 @@ def test_the_regulator_subscribes_with_a_webhook_and_unsubscribes(client, food, 
     assert not subscription.is_active
 
 
-def test_staff_see_failed_deliveries_and_retry_them(client, crew, food, market):
+def test_staff_see_failed_deliveries_and_retry_them(
+    client, crew, food, market, django_capture_on_commit_callbacks
+):
     factories.subscribed(food, market, "http://127.0.0.1:9/hook")
     factories.licence(crew, food)
     message = OutboxMessage.objects.get()
@@ -211,9 +214,12 @@ def test_staff_see_failed_deliveries_and_retry_them(client, crew, food, market):
 
     page = signed_in(client, factories.supervisor()).get("/outbox/").content.decode()
     assert message.licence_no in page and "HTTP 500" in page and "重新推送" in page
-    client.post(f"/outbox/{message.pk}/retry/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/outbox/{message.pk}/retry/")
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
+    queued = DBTaskResult.objects.get()  # the delivery task, for the worker
+    assert queued.task_result.args == [str(message.pk)]
     twice = client.post(f"/outbox/{message.pk}/retry/")
     assert twice.status_code == 409 and "只有推送失败的通知可以重新推送" in twice.content.decode()
 

@@ -1,5 +1,6 @@
 """A granted or revoked licence becomes a notice to every regulator subscribed to its item,
-saved in the licence's own transaction (the outbox), delivered later by `yimen outbox-deliver`.
+saved in the licence's own transaction (the outbox) and delivered by a background task once
+that transaction commits (`yimen.oversight.tasks`).
 """
 
 from django.db.models.signals import post_save

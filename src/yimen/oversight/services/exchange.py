@@ -1,24 +1,12 @@
-"""Writes of the approval–regulation exchange: subscriptions, notices and their delivery,
-acknowledgements, findings, and the staff's retry of a delivery that gave up.
-
-Delivery is at least once and survives restarts: a worker first claims due
-messages in a short transaction (one more attempt counted, the next attempt
-time pushed past the timeout, so a message whose worker dies is simply due
-again later), then posts each one outside any transaction. The receiver
-dedupes by `X-Yimen-Delivery`, the message id.
+"""Writes of the approval–regulation exchange: subscriptions, notices (whose delivery is
+queued as a background task when they are saved), acknowledgements, findings, and the
+staff's retry of a delivery that gave up. How a notice is delivered:
+`yimen.oversight.services.exchange_delivery`.
 """
 
 import datetime as dt
-import hashlib
-import hmac
-import http.client
-import json
 import secrets
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -33,15 +21,11 @@ from yimen.oversight.models.exchange import (
     RegulatorFinding,
     RegulatorSubscription,
 )
+from yimen.oversight.tasks import deliver_after_commit
 from yimen.subjects import permissions
 
 Status = OutboxMessage.Status
 TEXT_MAX = 2000
-ERROR_MAX = 500
-
-
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -143,7 +127,8 @@ def licence_payload(licence, kind: str) -> dict:
 
 
 def licence_notify(*, licence, kind: str, now: dt.datetime | None = None) -> list[OutboxMessage]:
-    """One notice per regulator subscribed to the licence's item, in the caller's transaction.
+    """One notice per regulator subscribed to the licence's item, in the caller's transaction;
+    those for a webhook are delivered once it commits.
 
     Saving the same licence event twice adds nothing: a subscription gets each notice once.
     """
@@ -169,7 +154,9 @@ def licence_notify(*, licence, kind: str, now: dt.datetime | None = None) -> lis
         )
         for subscription in subscriptions
     ]
-    return OutboxMessage.objects.bulk_create(messages)
+    OutboxMessage.objects.bulk_create(messages)
+    deliver_after_commit(m.pk for m in messages if m.status == Status.PENDING)
+    return messages
 
 
 def notice_acknowledge(*, actor, notice: OutboxMessage, now: dt.datetime | None = None):
@@ -220,149 +207,7 @@ def finding_handle(
     return finding
 
 
-# --- delivery ---------------------------------------------------------------------------
-
-
-class DeliveryError(Exception):
-    """The receiver did not take the notice; the reason is kept as the message's last error."""
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """`X-Yimen-Signature`: HMAC-SHA256 over `<timestamp>.<body>` with the subscription's key."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
-
-
-def signature_valid(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """What a receiver does to check a delivery (constant-time comparison)."""
-    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
-
-
-def webhook_body(message: OutboxMessage) -> bytes:
-    document = {
-        "id": str(message.id),
-        "kind": message.kind,
-        "created_at": message.created_at.isoformat(),
-        "department": message.department.code,
-        "item_code": message.payload.get("item_code", ""),
-        "data": message.payload,
-    }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect is a failed delivery: the signed notice is meant for this address only.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def post_webhook(message: OutboxMessage, now: dt.datetime) -> None:
-    """POST the signed notice; DeliveryError unless the receiver answers 2xx in time."""
-    body = webhook_body(message)
-    timestamp = str(int(now.timestamp()))
-    request = urllib.request.Request(
-        message.subscription.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Yimen-Outbox/1",
-            "X-Yimen-Delivery": str(message.id),
-            "X-Yimen-Timestamp": timestamp,
-            "X-Yimen-Signature": sign(message.subscription.secret, timestamp, body),
-        },
-    )
-    timeout = _setting("YIMEN_OUTBOX_TIMEOUT_SECONDS", 5)
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            response.read(1024)
-    except urllib.error.HTTPError as error:
-        error.close()
-        raise DeliveryError(f"HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        raise DeliveryError(str(error.reason)) from None
-    except (OSError, ValueError, http.client.HTTPException) as error:
-        raise DeliveryError(str(error) or error.__class__.__name__) from None
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """Wait after the n-th attempt: base · 2^(n-1), capped, and never shorter than a request."""
-    base = _setting("YIMEN_OUTBOX_BACKOFF_SECONDS", 30)
-    cap = _setting("YIMEN_OUTBOX_BACKOFF_CAP_SECONDS", 3600)
-    floor = 2 * _setting("YIMEN_OUTBOX_TIMEOUT_SECONDS", 5)
-    return dt.timedelta(seconds=max(floor, min(cap, base * 2 ** (attempts - 1))))
-
-
-def outbox_claim(*, now: dt.datetime | None = None, limit: int = 50) -> list[OutboxMessage]:
-    """Take due messages for one worker: each counts an attempt and is not due again until
-    its backoff has passed. Workers on PostgreSQL skip each other's locked rows."""
-    now = _now(now)
-    with transaction.atomic():
-        due = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.PENDING, next_attempt_at__lte=now)
-            .select_related("subscription", "department")
-            .order_by("next_attempt_at", "pk")[:limit]
-        )
-        for message in due:
-            message.attempts += 1
-            message.next_attempt_at = now + backoff(message.attempts)
-        OutboxMessage.objects.bulk_update(due, ["attempts", "next_attempt_at"])
-    return due
-
-
-@dataclass
-class DeliveryRun:
-    delivered: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-    @property
-    def attempted(self) -> int:
-        return self.delivered + self.retrying + self.failed
-
-
-def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> DeliveryRun:
-    """One pass of the worker: post up to `limit` due messages, each once.
-
-    Messages are claimed one at a time, so a slow receiver never keeps a claimed message
-    waiting past its lease (when another worker could take it too).
-    """
-    run = DeliveryRun()
-    while run.attempted < limit:
-        moment = _now(now)
-        claimed = outbox_claim(now=moment, limit=1)
-        if not claimed:
-            break
-        _deliver(claimed[0], moment, run)
-    return run
-
-
-def _deliver(message: OutboxMessage, now: dt.datetime, run: DeliveryRun) -> None:
-    try:
-        post_webhook(message, now)
-    except DeliveryError as error:
-        gave_up = _record_failure(message, str(error))
-        run.failed += gave_up
-        run.retrying += not gave_up
-    else:
-        OutboxMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
-            status=Status.DELIVERED, delivered_at=now, next_attempt_at=None, last_error=""
-        )
-        run.delivered += 1
-
-
-def _record_failure(message: OutboxMessage, error: str) -> bool:
-    """Keep the error; give up after the last attempt. True when the message gave up."""
-    gave_up = message.attempts >= int(_setting("YIMEN_OUTBOX_MAX_ATTEMPTS", 8))
-    changes = {"last_error": error[:ERROR_MAX]}
-    if gave_up:
-        changes.update(status=Status.FAILED, next_attempt_at=None)
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(**changes)
-    return gave_up
+# --- the staff's outbox -----------------------------------------------------------------
 
 
 def ensure_outbox_staff(actor, department: Department | None = None) -> None:
@@ -379,5 +224,6 @@ def outbox_retry(*, actor, message: OutboxMessage, now: dt.datetime | None = Non
     )
     if not updated:
         raise IllegalAction("not_failed", _("只有推送失败的通知可以重新推送。"))
+    deliver_after_commit([message.pk])
     message.refresh_from_db()
     return message
