@@ -19,9 +19,9 @@ EXPECTED = {
     "anonymous": PUBLIC | {"/accounts/login/"},
     "citizen": PUBLIC | {"/me/cases/", "/me/materials/", "/me/licences/", ACCOUNT},
     Role.CLERK: PUBLIC | {"/window/", ACCOUNT},
-    Role.REVIEWER: PUBLIC | {"/work/", ACCOUNT},
-    Role.INSPECTOR: PUBLIC | {"/work/", ACCOUNT},
-    Role.APPROVER: PUBLIC | {"/work/", "/findings/", ACCOUNT},
+    Role.REVIEWER: PUBLIC | {"/work/", "/oversight/ratings/", ACCOUNT},
+    Role.INSPECTOR: PUBLIC | {"/work/", "/oversight/ratings/", ACCOUNT},
+    Role.APPROVER: PUBLIC | {"/work/", "/findings/", "/oversight/ratings/", ACCOUNT},
     Role.SUPERVISOR: PUBLIC
     | {
         "/supervision/",
@@ -107,3 +107,13 @@ def test_a_member_of_staff_with_two_roles_sees_both():
     client.force_login(both)
     offered = nav_links(client.get("/").content.decode())
     assert EXPECTED[Role.CLERK] | EXPECTED[Role.SUPERVISOR] == offered
+
+
+def test_department_staff_reach_their_bad_ratings_and_the_link_shows_once():
+    reviewer = people.staff(Role.REVIEWER, department=catalog.department("SCJ", "市场监管局"))
+    staff_role_assign(account=reviewer, role=Role.SUPERVISOR)
+    client = Client()
+    client.force_login(reviewer)
+    nav = nav_of(client.get("/").content.decode())
+    assert nav.count(">好差评整改</a>") == 1
+    assert ">好差评整改</a>" in nav_of(client_for(Role.INSPECTOR).get("/").content.decode())

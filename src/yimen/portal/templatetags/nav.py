@@ -32,14 +32,21 @@ CITIZEN = (
 )
 WINDOW = (("window", _("综合窗口工作台"), "cases:window"),)
 WORK = (("work", _("我的待办"), "cases:work"),)
+# Bad ratings: the department's staff verify, rectify and follow them up; supervisors close.
+RECTIFICATIONS = ("", _("好差评整改"), "oversight_ratings:rectifications")
 # permission -> the links it opens, beyond the case pages
 BY_PERMISSION = (
-    ("case.decide", (("findings", _("监管反馈"), "oversight_exchange:findings"),)),
+    ("case.review", (RECTIFICATIONS,)),
+    ("case.inspect", (RECTIFICATIONS,)),
+    (
+        "case.decide",
+        (("findings", _("监管反馈"), "oversight_exchange:findings"), RECTIFICATIONS),
+    ),
     (
         "oversight.supervise",
         (
             ("supervision", _("电子监察"), "supervision:dashboard"),
-            ("", _("好差评整改"), "oversight_ratings:rectifications"),
+            RECTIFICATIONS,
             ("", _("投诉处理"), "oversight_ratings:complaint_desk"),
             ("", _("内部考评"), "oversight_ratings:assessment"),
             ("outbox", _("审管推送"), "oversight_exchange:outbox"),
@@ -79,7 +86,7 @@ def own_links(user) -> list[tuple]:
     for permission, opened in BY_PERMISSION:
         if permissions.can(user, permission):
             links += opened
-    return [*links, ACCOUNT]
+    return list(dict.fromkeys([*links, ACCOUNT]))  # a link two roles open shows once
 
 
 @register.simple_tag(takes_context=True)
