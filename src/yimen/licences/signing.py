@@ -6,8 +6,13 @@ SM2/SM3 signature of each licence's SHA-256, for deployments that must use the
 national algorithms: PDF validators do not know SM2, so the PAdES signature stays.
 """
 
+import asyncio
+import functools
 import hashlib
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import aiohttp
 from django.conf import settings
@@ -21,6 +26,7 @@ from yimen.errors import IllegalAction, InvalidInput
 from yimen.licences import conf, sm2
 from yimen.licences.seal import SM2, LoadedSeal
 
+T = TypeVar("T")
 SIGNATURE_FIELD = "YimenSeal"
 TSA_TIMEOUT_SECONDS = 10
 
@@ -45,16 +51,29 @@ def sign_pdf(pdf_bytes: bytes, seal: LoadedSeal, *, reason: str) -> bytes:
     timestamper = (
         HTTPTimeStamper(conf.tsa_url(), timeout=TSA_TIMEOUT_SECONDS) if conf.tsa_url() else None
     )
+    sign = functools.partial(
+        signers.sign_pdf, writer, metadata, signer=seal.pdf_signer(), timestamper=timestamper
+    )
     try:
-        output = signers.sign_pdf(
-            writer, metadata, signer=seal.pdf_signer(), timestamper=timestamper
-        )
+        output = _outside_any_running_loop(sign)
     except (TimeoutError, TimestampRequestError, aiohttp.ClientError, OSError):
         raise IllegalAction(
             "tsa_unavailable",
             _("时间戳服务（%(u)s）暂时无法访问，文书未盖章，请稍后重试。") % {"u": conf.tsa_url()},
         ) from None
     return output.getvalue()
+
+
+def _outside_any_running_loop(call: Callable[[], T]) -> T:
+    """`call()`, run in a worker thread when an event loop already runs in this one (as
+    Playwright's sync API leaves it between its calls): pyHanko's synchronous API starts
+    its own loop with asyncio.run, which cannot run inside another."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yimen-signing") as worker:
+        return worker.submit(call).result()
 
 
 def registry_signature(seal: LoadedSeal, document_sha256: str) -> str:
