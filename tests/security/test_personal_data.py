@@ -5,6 +5,7 @@ import copy
 import logging
 import logging.config
 import re
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,12 +13,15 @@ from django.db import connection
 from django.test import Client
 
 from tests.factories import cases as make
+from tests.factories import oversight_exchange as exchange_data
 from tests.factories import subjects as people
+from tests.security.conftest import sandbox_settings
 from yimen.catalog.models import Role
 from yimen.oversight.models.audit import AuditEntry
 from yimen.oversight.selectors.audit import audit_verify
 from yimen.subjects import services, signals
 from yimen.subjects.masking import MOBILE_IN_TEXT, RESIDENT_ID_IN_TEXT, MaskingFilter, mask_id
+from yimen.subjects.models import Person
 
 pytestmark = pytest.mark.django_db
 FULL_ID_VIEWED = "full_id_viewed"
@@ -60,6 +64,36 @@ def test_a_role_that_does_not_need_it_sees_it_masked_and_nothing_is_audited():
     assert (body["code"], body["masked"]) == (mask_id(grandma.code), True)
     assert grandma.code not in str(body)
     assert full_views() == []
+
+
+def test_a_search_by_the_whole_id_shows_the_phone_only_to_a_role_that_needs_it():
+    """The searcher typed the ID; the phone and the record they get back still follow the
+    role, and a whole ID shown back is a full view like any other."""
+    grandma = people.person("张桂兰", phone="13904310001")
+    supervisor, clerk = people.staff(Role.SUPERVISOR), people.staff(Role.CLERK)
+
+    page = as_(supervisor).get("/staff/subjects/", {"q": grandma.code}).content.decode()
+    assert f"<td>{mask_id(grandma.code)}</td>" in page and "139****0001" in page
+    assert "13904310001" not in page
+    assert full_views() == []
+
+    page = as_(clerk).get("/staff/subjects/", {"q": grandma.code}).content.decode()
+    assert "13904310001" in page
+    assert [(e.actor, e.object_ref, e.payload) for e in full_views()] == [
+        (f"account:{clerk.pk}", f"subject:{grandma.pk}", {"purpose": "search"})
+    ]
+
+
+def test_registering_a_person_at_the_window_shows_the_whole_id_as_a_full_view():
+    clerk = people.staff(Role.CLERK)
+    walk_in = people.new_resident_id("19860921")
+    response = as_(clerk).post(
+        "/api/v1/persons", {"name": "赵丽华", "resident_id": walk_in}, "application/json"
+    )
+    assert response.status_code == 201 and response.json()["code"] == walk_in
+    assert [(e.object_ref, e.payload) for e in full_views()] == [
+        (f"subject:{response.json()['id']}", {"purpose": "register"})
+    ]
 
 
 def test_a_uscc_is_public_and_its_view_is_not_audited():
@@ -144,25 +178,39 @@ def sign_in(client: Client, login: str, password: str = people.PASSWORD):
     )
 
 
-def test_a_days_work_leaves_no_whole_id_or_mobile_number_in_the_logs(settings, log_file):
+WALK_IN_PHONE = "13604310004"
+
+
+@dataclass
+class DaysWork:
+    crew: make.Team
+    walk_in: str  # the resident ID of a person registered at the window
+
+    @property
+    def secrets(self) -> set[str]:
+        return {self.crew.applicant.phone, self.crew.person.code, self.walk_in, WALK_IN_PHONE}
+
+
+def a_days_work(settings) -> DaysWork:
+    """Sign-ins (a failed one too) and an SMS code, a lookup and a registration by ID, a
+    case and API calls, a 404 naming an ID."""
     settings.YIMEN_STAFF_SECOND_FACTOR = False
     crew = make.team()
     version = make.licence_item()
     citizen, person = crew.applicant, crew.person
     walk_in = people.new_resident_id("19860921")
-    secrets = {citizen.phone, person.code, walk_in, "13604310004"}
 
     web, window = Client(), Client()
     assert sign_in(web, citizen.phone, "wrong").status_code == 422
     assert sign_in(web, citizen.phone).status_code == 302
-    web.post("/accounts/login/", {"action": "send_code", "phone": "13604310004"})
+    web.post("/accounts/login/", {"action": "send_code", "phone": WALK_IN_PHONE})
     code = re.search(r"\d{6}", services.selectors.sms_outbox()[0].text).group()
-    web.post("/accounts/login/", {"action": "code", "phone": "13604310004", "code": code})
+    web.post("/accounts/login/", {"action": "code", "phone": WALK_IN_PHONE, "code": code})
     assert sign_in(window, crew.clerk.username).status_code == 302
     window.get("/staff/subjects/", {"q": person.code})
     registered = window.post(
         "/api/v1/persons",
-        {"name": "赵丽华", "resident_id": walk_in, "phone": "13604310004"},
+        {"name": "赵丽华", "resident_id": walk_in, "phone": WALK_IN_PHONE},
         content_type="application/json",
     )
     assert registered.status_code == 201
@@ -171,6 +219,12 @@ def test_a_days_work_leaves_no_whole_id_or_mobile_number_in_the_logs(settings, l
     web.get(f"/api/v1/cases/{case.case_no}")
     web.get(f"/cases/{case.case_no}/?phone={citizen.phone}")
     web.get(f"/no-such-page/{person.code}/")
+    return DaysWork(crew, walk_in)
+
+
+def test_a_days_work_leaves_no_whole_id_or_mobile_number_in_the_logs(settings, log_file):
+    work = a_days_work(settings)
+    citizen, walk_in = work.crew.applicant, work.walk_in
     logging.getLogger("django.server").info(
         '"%s" %s %s', f"GET /window/?q={walk_in}&phone={citizen.phone} HTTP/1.1", 200, 512
     )
@@ -182,6 +236,34 @@ def test_a_days_work_leaves_no_whole_id_or_mobile_number_in_the_logs(settings, l
     logged = log_file.read_text()
     assert "signed in by SMS code" in logged and "registry refused" in logged
     assert "SELECT" in logged  # the SQL, parameters and all, went through the mask too
-    assert [s for s in secrets if s in logged] == []
+    assert [s for s in work.secrets if s in logged] == []
     assert RESIDENT_ID_IN_TEXT.findall(logged) == []
     assert MOBILE_IN_TEXT.findall(logged) == []
+
+
+def stored_text() -> str:
+    """Every row of every table as the database holds it, as text."""
+    with connection.cursor() as cursor:
+        rows = []
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows.extend(str(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def test_no_table_holds_a_resident_id_in_clear(settings, tmp_path):
+    """After a day's work, a licence, a locker document and an authorisation, the IDs are
+    in no column of any table: not the subjects', the audit chain's, the sign-in records'."""
+    for name, value in sandbox_settings(tmp_path).items():
+        setattr(settings, name, value)
+    work = a_days_work(settings)
+    crew, version = work.crew, make.licence_item("220105-SCJ-006", name="食品经营许可证核发")
+    exchange_data.licence(crew, version)
+    people.stored(crew.person, verified_by=crew.clerk)
+    people.grant(crew.person, people.staff(Role.GRID_WORKER), granted_by=crew.clerk)
+    ids = [p.code for p in Person.objects.all()]
+    assert work.walk_in in ids and crew.person.code in ids
+
+    stored = stored_text()
+    assert "张桂兰" in stored  # the scan sees the rows
+    assert [i for i in ids if i in stored or i.lower() in stored] == []

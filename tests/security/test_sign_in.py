@@ -19,6 +19,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import subjects as people
+from yimen import settings as configured
 from yimen.catalog.models import Role
 from yimen.oversight.models.audit import AuditEntry
 from yimen.subjects import selectors
@@ -31,11 +32,10 @@ LOCKED = "登录已暂时锁定"
 
 @pytest.fixture(autouse=True)
 def _settings(settings, tmp_path):
+    """The sandbox of the factories, but signing in as the settings configure it (lockout
+    included), with the second factor on as outside demo mode."""
     people.sandbox(settings, tmp_path)
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "yimen.subjects.auth_backends.PhoneBackend",
-    ]
+    settings.AUTHENTICATION_BACKENDS = configured.AUTHENTICATION_BACKENDS
     settings.YIMEN_STAFF_SECOND_FACTOR = True
 
 
@@ -245,10 +245,7 @@ def test_a_session_ends_with_the_browser_and_after_one_working_day():
 
 
 def test_passwords_are_hashed_with_argon2_and_older_hashes_upgraded_on_sign_in(settings):
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS  # not the sandbox's fast one
     assert make_password("一门-demo-pass").startswith("argon2$argon2id$")
     citizen, _person = people.citizen()
     Account.objects.filter(pk=citizen.pk).update(
@@ -264,6 +261,7 @@ def settings_under(environment: dict, tmp_path) -> dict:
     names = [
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_HTTPONLY",
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
         "YIMEN_STAFF_SECOND_FACTOR",
@@ -285,6 +283,7 @@ def test_cookies_are_secure_and_hsts_is_on_behind_https_but_the_http_demo_still_
     assert https == {
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
         "SECURE_SSL_REDIRECT": True,
         "SECURE_HSTS_SECONDS": 365 * 24 * 3600,
         "YIMEN_STAFF_SECOND_FACTOR": True,
@@ -293,6 +292,7 @@ def test_cookies_are_secure_and_hsts_is_on_behind_https_but_the_http_demo_still_
     assert demo == {
         "SESSION_COOKIE_SECURE": False,
         "CSRF_COOKIE_SECURE": False,
+        "CSRF_COOKIE_HTTPONLY": True,
         "SECURE_SSL_REDIRECT": False,
         "SECURE_HSTS_SECONDS": 0,
         "YIMEN_STAFF_SECOND_FACTOR": False,

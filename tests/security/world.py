@@ -4,7 +4,8 @@ Citizen A owns a licensing case that ran its whole course (accepted, reviewed,
 decided, licensed, delivered, rated badly and complained about), a second case
 sent back for correction with a material uploaded online, a third refused, a
 locker document, an access token and an authorisation. Citizen B is another
-citizen with nothing of A's. Staff of every role serve A's item and department.
+citizen with nothing of A's. Staff of every role serve A's item and department;
+a reviewer and an approver of another department serve neither.
 `params` fills the path parameters of every page and API operation from it.
 """
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.factories import cases as make
+from tests.factories import catalog
 from tests.factories import oversight_exchange as exchange_data
 from tests.factories import oversight_ratings as rating_data
 from tests.factories import subjects as people
@@ -40,6 +42,8 @@ SUPERVISOR, REGULATOR, CATALOG_ADMIN, GRID_WORKER = (
     "catalog_admin",
     "grid_worker",
 )
+# Staff of another department: A's case, its rating and its licence are not theirs.
+REVIEWER_ELSEWHERE, APPROVER_ELSEWHERE = "reviewer_elsewhere", "approver_elsewhere"
 ROLES = (
     ANONYMOUS,
     CITIZEN_A,
@@ -51,6 +55,8 @@ ROLES = (
     REGULATOR,
     CATALOG_ADMIN,
     GRID_WORKER,
+    REVIEWER_ELSEWHERE,
+    APPROVER_ELSEWHERE,
 )
 
 
@@ -81,6 +87,7 @@ def build() -> World:
     )
     bundle = make.bundle("220105-YJS-009", version)
     supervisor_account = exchange_data.supervisor()
+    elsewhere = catalog.department("WJJ", "卫健局")
     accounts = {
         CITIZEN_A: crew.applicant,
         CITIZEN_B: people.citizen("王秀英", birth="19900214")[0],
@@ -91,6 +98,8 @@ def build() -> World:
         REGULATOR: regulator,
         CATALOG_ADMIN: people.staff(Role.CATALOG_ADMIN, name="郑海涛"),
         GRID_WORKER: people.staff(Role.GRID_WORKER, name="林秀芳"),
+        REVIEWER_ELSEWHERE: people.staff(Role.REVIEWER, department=elsewhere, name="孙立新"),
+        APPROVER_ELSEWHERE: people.staff(Role.APPROVER, department=elsewhere, name="何建平"),
     }
     licence = exchange_data.licence(crew, version)
     done = cases.case_deliver(case=licence.case, actor=crew.clerk, mode=DeliveryMode.ELECTRONIC)

@@ -75,22 +75,22 @@ def subject_out(view: SubjectView) -> dict:
     return out
 
 
-def _staff_view(request, subject: Subject) -> dict:
-    return subject_out(SubjectView(subject, permissions.can(request.auth, "subject.view_full_id")))
+def _registered(request, subject: Subject) -> dict:
+    return subject_out(selectors.staff_view(request.auth, subject, "register"))
 
 
 @router.post("/persons", auth=ACCOUNT_AUTH, response={201: SubjectOut, **ERRORS})
 def person_register(request, data: PersonIn):
     """登记自然人（综合窗口或网格员）。身份证号无效时返回 422 与 code=invalid_resident_id。"""
     person = services.person_register(actor=request.auth, **data.dict())
-    return Status(201, _staff_view(request, person))
+    return Status(201, _registered(request, person))
 
 
 @router.post("/organisations", auth=ACCOUNT_AUTH, response={201: SubjectOut, **ERRORS})
 def organisation_register(request, data: OrganisationIn):
     """登记法人。统一社会信用代码无效时返回 422 与 code=invalid_uscc。"""
     organisation = services.organisation_register(actor=request.auth, **data.dict())
-    return Status(201, _staff_view(request, organisation))
+    return Status(201, _registered(request, organisation))
 
 
 @router.get("/persons/{person_id}", auth=ACCOUNT_AUTH, response={200: SubjectOut, **ERRORS})

@@ -86,7 +86,7 @@ def subject_lookup(viewer: Account, query: str) -> list[selectors.SubjectView]:
     if record is None:
         return []
     subject, _outcome = upsert(**asdict(record))
-    return [selectors.SubjectView(subject, True)]
+    return [selectors.staff_view(viewer, subject, "registry")]
 
 
 # --- CSV import -----------------------------------------------------------------------

@@ -156,20 +156,24 @@ def subject_by_id(subject_id: int, kind: str | None = None) -> Subject:
     return subject.concrete()
 
 
-def subject_for_staff(viewer: Account, subject_id: int, kind: str | None = None) -> SubjectView:
-    """A subject for staff: masked unless their role needs the whole ID and phone. Each
-    whole resident ID shown is announced (`full_id_viewed`) for the audit chain."""
-    permissions.ensure_can(viewer, "subject.lookup")
-    subject = subject_by_id(subject_id, kind)
+def staff_view(viewer: Account, subject: Subject, purpose: str) -> SubjectView:
+    """`subject` as a member of staff sees it: masked unless their role needs the whole ID
+    and phone. Each whole resident ID shown is announced (`full_id_viewed`) for the audit
+    chain, with why it was shown (`purpose`)."""
     full = permissions.can(viewer, "subject.view_full_id")
     if full and isinstance(subject, Person):
-        full_id_viewed.send(Subject, viewer=viewer, subject=subject, purpose="lookup")
+        full_id_viewed.send(Subject, viewer=viewer, subject=subject, purpose=purpose)
     return SubjectView(subject, full)
 
 
+def subject_for_staff(viewer: Account, subject_id: int, kind: str | None = None) -> SubjectView:
+    permissions.ensure_can(viewer, "subject.lookup")
+    return staff_view(viewer, subject_by_id(subject_id, kind), "lookup")
+
+
 def subject_search(viewer: Account, query: str, limit: int = 20) -> list[SubjectView]:
-    """Staff search by name (masked results) or by an exact ID or USCC (the whole value,
-    which the viewer already typed)."""
+    """Staff search by name (masked results) or by an exact ID or USCC (shown as
+    `staff_view` shows it)."""
     permissions.ensure_can(viewer, "subject.lookup")
     query = query.strip()
     if not query:
@@ -178,7 +182,8 @@ def subject_search(viewer: Account, query: str, limit: int = 20) -> list[Subject
     exact = exact_code(query)
     if exact:
         kind, code = exact
-        return [SubjectView(s.concrete(), True) for s in subjects.filter(kind=kind).by_code(code)]
+        found = subjects.filter(kind=kind).by_code(code)
+        return [staff_view(viewer, s.concrete(), "search") for s in found]
     matches = subjects.filter(name__icontains=query).order_by("name", "pk")[:limit]
     return [SubjectView(s.concrete(), False) for s in matches]
 
