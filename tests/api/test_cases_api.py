@@ -213,3 +213,64 @@ def test_issue_licence_refusals_issue_nothing(client, crew, licence, the_seal):
     case.refresh_from_db()
     assert (case.state, case.licence_ref) == ("decided", "")
     assert not Licence.objects.exists() and not SealUse.objects.exists()
+
+
+# --- the answer to an application ---------------------------------------------------------
+
+
+def read_back(client, account, case_no: str) -> dict:
+    return client.get(f"/api/v1/cases/{case_no}", **bearer(account)).json()
+
+
+def test_the_answer_to_an_online_application_is_the_case_as_read_back(client, crew, licence):
+    filed = apply(client, crew, licence).json()["cases"][0]
+    assert filed["case_no"].startswith("220105-")
+    assert filed["state"] == "submitted" and filed["visits"] == 0
+    assert [e["action"] for e in filed["events"]] == ["submit"]
+    assert filed == read_back(client, crew.applicant, filed["case_no"])
+
+
+def test_the_answer_to_a_window_application_counts_the_trip(client, crew, licence):
+    answer = client.post(
+        "/api/v1/cases",
+        {
+            "item_code": licence.item.code,
+            "subject_id": crew.person.pk,
+            "channel": "window",
+            "form": {"shop_name": "老王面馆"},
+            "provided": list(ALL_MATERIALS),
+        },
+        content_type="application/json",
+        **bearer(crew.clerk),
+    )
+    assert answer.status_code == 201
+    filed = answer.json()["cases"][0]
+    assert filed["visits"] == 1
+    assert filed == read_back(client, crew.clerk, filed["case_no"])
+
+
+def test_an_application_sent_again_is_answered_with_the_case_read_back(client, crew, licence):
+    first = apply(client, crew, licence, HTTP_IDEMPOTENCY_KEY="k1").json()
+    crew_case = first["cases"][0]["case_no"]
+    act(client, crew.clerk, crew_case, "accept")
+    again = apply(client, crew, licence, HTTP_IDEMPOTENCY_KEY="k1").json()
+    assert again == {"cases": [read_back(client, crew.applicant, crew_case)]}
+    assert again["cases"][0]["state"] == "in_progress"
+
+
+def test_an_application_costs_a_bounded_number_of_queries(
+    client, crew, licence, django_assert_max_num_queries
+):
+    """Token, applicant, version in force (one query once read), then the filing's own
+    writes; the answer is made from what the filing loaded, nothing is read back."""
+    apply(client, crew, licence)
+    headers = bearer(crew.applicant)
+    body = {
+        "item_code": licence.item.code,
+        "channel": "online",
+        "form": {"shop_name": "老王面馆"},
+        "provided": list(ALL_MATERIALS),
+    }
+    with django_assert_max_num_queries(24):
+        answer = client.post("/api/v1/cases", body, content_type="application/json", **headers)
+    assert answer.status_code == 201

@@ -8,10 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from yimen import lastly
 from yimen.oversight.models.audit import GENESIS_HASH, HEAD_PK, AuditEntry, AuditHead
 from yimen.oversight.selectors.audit import audit_verify
-from yimen.oversight.services.audit import audit_anchor, audit_append
+from yimen.oversight.services.audit import Entry, audit_anchor, audit_append, audit_append_last
 
 pytestmark = pytest.mark.django_db
 
@@ -186,4 +188,120 @@ def test_concurrent_appends_keep_one_chain():
     for thread in threads:
         thread.join()
     assert list(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, 41))
+    assert audit_verify().intact
+
+
+# --- entries appended last: queued in the transaction, chained in one step at its end ----
+
+
+def describe(i: int):
+    return lambda: Entry(AuditEntry.Kind.CASE_EVENT, f"account:{i}", f"case:{i}#1", {"n": i})
+
+
+def chained_refs() -> list[str]:
+    return list(AuditEntry.objects.order_by("seq").values_list("object_ref", flat=True))
+
+
+def test_many_entries_of_one_transaction_are_chained_at_its_end_in_one_step():
+    append(1)
+    with lastly.atomic():
+        for i in range(2, 202):
+            audit_append_last(describe(i))
+        assert AuditEntry.objects.count() == 1  # queued, the head not yet locked
+    assert chained_refs() == ["case:220105-2025-000001#1"] + [f"case:{i}#1" for i in range(2, 202)]
+    head = AuditHead.objects.get(pk=HEAD_PK)
+    assert (head.seq, head.hash) == (201, AuditEntry.objects.get(seq=201).hash)
+    assert audit_verify().intact
+
+
+def test_chaining_a_transaction_s_entries_costs_the_same_for_one_or_many():
+    append(1)
+    for count in (1, 50):
+        with CaptureQueriesContext(connection) as captured, lastly.atomic():
+            for i in range(count):
+                audit_append_last(describe(i))
+        chain_queries = [q["sql"] for q in captured if "oversight_audit" in q["sql"]]
+        assert len(chain_queries) == 3  # lock the head, insert the entries, move the head
+    assert AuditEntry.objects.count() == 52
+    assert audit_verify().intact
+
+
+def test_an_entry_is_described_when_it_is_chained():
+    names = {"case": "~stand-in"}
+    with lastly.atomic():
+        audit_append_last(lambda: Entry(AuditEntry.Kind.CASE_EVENT, object_ref=names["case"]))
+        names["case"] = "case:220105-20251103-000001#1"
+    assert chained_refs() == ["case:220105-20251103-000001#1"]
+
+
+def test_a_transaction_rolled_back_chains_nothing():
+    append(1)
+    with pytest.raises(RuntimeError), lastly.atomic():
+        audit_append_last(describe(2))
+        raise RuntimeError
+    assert AuditEntry.objects.count() == 1
+    assert AuditHead.objects.get(pk=HEAD_PK).seq == 1
+    with lastly.atomic():
+        audit_append_last(describe(3))
+    assert chained_refs() == ["case:220105-2025-000001#1", "case:3#1"]
+    assert audit_verify().intact
+
+
+def test_an_entry_of_a_savepoint_rolled_back_inside_the_transaction_is_not_chained():
+    with lastly.atomic():
+        audit_append_last(describe(1))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit_append_last(describe(2))
+            raise RuntimeError
+        audit_append_last(describe(3))
+    assert chained_refs() == ["case:1#1", "case:3#1"]
+    assert audit_verify().intact
+
+
+def test_nested_transactions_chain_their_entries_at_the_end_of_the_outermost():
+    with lastly.atomic():
+        audit_append_last(describe(1))
+        with lastly.atomic():
+            audit_append_last(describe(2))
+        assert not AuditEntry.objects.exists()
+        audit_append_last(describe(3))
+    assert chained_refs() == ["case:1#1", "case:2#1", "case:3#1"]
+
+
+def test_outside_a_transaction_an_entry_is_chained_at_once():
+    audit_append_last(describe(1))
+    assert chained_refs() == ["case:1#1"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one write transaction at a time; row locks are PostgreSQL's",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_head_stays_free_until_a_transaction_chains_its_entries():
+    from django.db import connections
+
+    queued, go_on = threading.Event(), threading.Event()
+
+    def slow_transaction():
+        try:
+            with lastly.atomic():
+                audit_append_last(describe(1))
+                queued.set()
+                go_on.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=slow_transaction)
+    other.start()
+    try:
+        assert queued.wait(timeout=10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            append(1)
+    finally:
+        go_on.set()
+        other.join()
+    assert chained_refs() == ["case:220105-2025-000001#1", "case:1#1"]
     assert audit_verify().intact

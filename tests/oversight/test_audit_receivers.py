@@ -1,6 +1,8 @@
 """What is audited: case events, catalog publications and cancellations, seal uses, licence
 revocations and staff sign-ins, each appended with the act that made it."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
@@ -8,6 +10,8 @@ from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import oversight_exchange as factories
 from tests.factories import subjects as people
+from yimen import lastly
+from yimen.cases import services as case_services
 from yimen.catalog import services as catalog_services
 from yimen.catalog.models import Role
 from yimen.licences.models import SealUse
@@ -16,6 +20,7 @@ from yimen.oversight.selectors.audit import audit_verify
 
 pytestmark = pytest.mark.django_db
 Kind = AuditEntry.Kind
+DAY = dt.date(2025, 9, 26)  # the day `make.submitted` files on
 
 
 @pytest.fixture(autouse=True)
@@ -112,3 +117,15 @@ def test_a_failed_staff_sign_in_is_appended_with_the_phone_masked(client):
     assert [e.object_ref for e in failed] == [f"account:{clerk.pk}"]
     login = failed[0].payload["login"]
     assert clerk.phone not in login and login == f"{clerk.phone[:3]}****{clerk.phone[-4:]}"
+
+
+def test_case_events_of_one_transaction_are_chained_in_order_at_its_end(crew, food):
+    with lastly.atomic():
+        cases = [make.submitted(crew, food) for _ in range(20)]
+        for case in cases[:5]:
+            case_services.case_accept(case=case, clerk=crew.clerk, now=make.at(DAY, 11))
+        assert not entries(Kind.CASE_EVENT)
+    submits = [f"case:{c.case_no}#1" for c in cases]
+    accepts = [f"case:{c.case_no}#2" for c in cases[:5]]
+    assert [e.object_ref for e in entries(Kind.CASE_EVENT)] == submits + accepts
+    assert audit_verify().intact

@@ -185,10 +185,10 @@ def submit(request, body: CaseIn):
     }
     if body.bundle_code:
         filing = services.bundle_submit(bundle_code=body.bundle_code, forms=body.forms, **common)
-        cases = list(filing.cases.order_by("pk"))
+        cases = list(filing.cases.select_related("version__item").order_by("pk"))
     else:
         cases = [services.case_submit(item_code=body.item_code, form=body.form, **common)]
-    return Status(201, FilingOut(cases=[_detail(c.case_no) for c in cases]))
+    return Status(201, FilingOut(cases=[_case_out(selectors.filed_case_detail(c)) for c in cases]))
 
 
 @router.get("/cases/{case_no}", response={200: CaseOut, **ERRORS}, summary="办件详情")

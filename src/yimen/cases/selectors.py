@@ -14,6 +14,7 @@ from yimen.cases.models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    Channel,
     ClockPause,
     Filing,
     Task,
@@ -41,6 +42,9 @@ from yimen.subjects.selectors import (
 )
 from yimen.worktime.calendar import add_workdays, workdays_between
 from yimen.worktime.selectors import get_calendar
+
+# Channels where the applicant comes to a service center: each such action is a visit.
+VISIT_CHANNELS = frozenset({Channel.WINDOW, Channel.KIOSK})
 
 
 def yellow_days() -> int:
@@ -142,6 +146,24 @@ def case_detail(case: Case, today: dt.date | None = None) -> CaseDetail:
     )
 
 
+def filed_case_detail(case: Case) -> CaseDetail:
+    """A case as its filing answers the applicant, from what the filing loaded and wrote:
+    no task or pause yet, its one event, and the trip when filed at a center. A case the
+    filing did not open (one read back for a repeated idempotency key) is read whole."""
+    opening = getattr(case, "opening_event", None)
+    if opening is None:
+        return case_detail(case)
+    return CaseDetail(
+        case=case,
+        stages=[],
+        warning=None,
+        clock_paused=False,
+        visits=int(case.channel in VISIT_CHANNELS),
+        events=[opening],
+        actions=allowed_actions(case.state),
+    )
+
+
 def task_queue(account: Account, *, after_id: int | None = None, limit: int = 50) -> QuerySet:
     """Open tasks for the account's roles and departments, oldest first (keyset by id)."""
     roles = permissions.active_roles(account)
@@ -218,9 +240,23 @@ class TaskRow:
     paused: bool
 
 
-def work_queue(account: Account, limit: int = 100) -> list[TaskRow]:
+# What a work-queue row shows; the rest of a case and its version (forms, guide texts) is
+# left in the database.
+WORK_QUEUE_FIELDS = (
+    "stage_name",
+    "opened_at",
+    "case__case_no",
+    "case__deadline",
+    "case__version__name",
+    "case__subject__name",
+    "department__name",
+)
+
+
+def work_queue(account: Account, limit: int = 100, *, after: int | None = None) -> list[TaskRow]:
     """Open tasks for the account's roles and departments, the most urgent deadline first;
-    cases whose clock is paused (no deadline for now) come last."""
+    cases whose clock is paused (no deadline for now) come last. `after` is the id of the
+    last task of the page before: the rows that follow it in this order."""
     roles = [r for r in permissions.active_roles(account) if r.role in TASK_ROLES]
     if not roles:
         return []
@@ -228,9 +264,12 @@ def work_queue(account: Account, limit: int = 100) -> list[TaskRow]:
     for role in roles:
         department = {"department_id": role.department_id} if role.department_id else {}
         scope |= Q(role=role.role, **department)
+    tasks = Task.objects.filter(scope, status=Task.Status.OPEN)
+    if after is not None:
+        tasks = tasks.filter(_tasks_after(Task.objects.filter(scope), after))
     tasks = (
-        Task.objects.filter(scope, status=Task.Status.OPEN)
-        .select_related("case", "case__version", "case__subject", "department")
+        tasks.select_related("case", "case__version", "case__subject", "department")
+        .only(*WORK_QUEUE_FIELDS)
         .order_by(F("case__deadline").asc(nulls_last=True), "opened_at", "pk")[:limit]
     )
     today, calendar = timezone.localdate(), get_calendar()
@@ -238,6 +277,27 @@ def work_queue(account: Account, limit: int = 100) -> list[TaskRow]:
         TaskRow(task, _clock(task.case.deadline, today, calendar), task.case.deadline is None)
         for task in tasks
     ]
+
+
+def _page_anchor(rows: QuerySet, pk: int, *fields: str) -> tuple:
+    """The sort values of the row a page continues after; refused when it is not in `rows`."""
+    found = rows.filter(pk=pk).values_list(*fields).first()
+    if found is None:
+        raise NotFound("page_anchor_not_found", _("翻页位置已失效，请从第一页重新查看。"))
+    return found
+
+
+def _tasks_after(scope: QuerySet, pk: int) -> Q:
+    """The tasks after task `pk` in the work queue's order (deadline, nulls last; opened; id)."""
+    deadline, opened_at = _page_anchor(scope, pk, "case__deadline", "opened_at")
+    later = Q(opened_at__gt=opened_at) | Q(opened_at=opened_at, pk__gt=pk)
+    if deadline is None:
+        return Q(case__deadline__isnull=True) & later
+    return (
+        Q(case__deadline__gt=deadline)
+        | Q(case__deadline__isnull=True)
+        | (Q(case__deadline=deadline) & later)
+    )
 
 
 def staff_touches(viewer: Account, case: Case) -> bool:
@@ -262,30 +322,48 @@ def case_for_page(viewer: Account, case_no: str) -> Case:
     raise NotFound("case_not_found", _("未找到办件 %(n)s。") % {"n": case_no})
 
 
-def cases_of_applicant(account: Account, limit: int = 100) -> list[Case]:
-    """Cases of every subject the account acts for, newest first."""
+def cases_of_applicant(
+    account: Account, limit: int = 100, *, after: int | None = None
+) -> list[Case]:
+    """Cases of every subject the account acts for, newest first; `after` is the id of the
+    last case of the page before."""
     subjects = [s.pk for s in subjects_acting_for(account)]
-    return list(
-        Case.objects.filter(subject_id__in=subjects)
-        .select_related("version", "subject")
-        .order_by("-received_at", "-pk")[:limit]
-    )
+    cases = Case.objects.filter(subject_id__in=subjects)
+    if after is not None:
+        (received_at,) = _page_anchor(cases, after, "received_at")
+        cases = cases.filter(
+            Q(received_at__lt=received_at) | Q(received_at=received_at, pk__lt=after)
+        )
+    return list(cases.select_related("version", "subject").order_by("-received_at", "-pk")[:limit])
 
 
 def materials_to_supply(case: Case) -> list[CaseMaterial]:
-    """What the applicant still owes: missing materials while in correction, else 容缺 ones."""
+    """What the applicant still owes: while in correction the missing materials, and when
+    the notice asks for other corrections too (a resolution not signed, a form filled in
+    wrongly), the materials handed in, any of which may come again corrected; else the
+    容缺 ones."""
+    Status, Necessity = CaseMaterial.Status, MaterialSpec.Necessity
     if case.state == CaseState.CORRECTION:
-        statuses = [CaseMaterial.Status.MISSING]
-        necessities = [MaterialSpec.Necessity.REQUIRED, MaterialSpec.Necessity.TOLERABLE]
+        owed = Q(
+            status=Status.MISSING, spec__necessity__in=[Necessity.REQUIRED, Necessity.TOLERABLE]
+        )
+        if _correction_has_notes(case):
+            owed |= Q(status=Status.PROVIDED)
     elif case.state == CaseState.IN_PROGRESS:
-        statuses, necessities = [CaseMaterial.Status.PENDING], list(MaterialSpec.Necessity.values)
+        owed = Q(status=Status.PENDING)
     else:
         return []
     return list(
-        case.materials.filter(status__in=statuses, spec__necessity__in=necessities)
+        case.materials.filter(owed)
         .select_related("spec", "spec__kind")
         .order_by("spec__order", "pk")
     )
+
+
+def _correction_has_notes(case: Case) -> bool:
+    """The open correction notice lists a deficiency other than a missing material."""
+    notice = case.corrections.filter(resolved_at__isnull=True).order_by("-number").first()
+    return notice is not None and any(d.get("note") for d in notice.deficiencies)
 
 
 def case_clock(case: Case) -> Clock | None:

@@ -1,5 +1,6 @@
 """Every write to a case. Each service is one transaction that locks the case row,
-checks the state table, and writes exactly one case event.
+checks the state table, and writes exactly one case event. Its steps that lock a row
+every transaction needs (the audit chain's head) run last (`lastly.atomic`).
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yimen import lastly
 from yimen.cases import clocks, selectors
 from yimen.cases.formdata import clean_form
 from yimen.cases.models import (
@@ -32,6 +34,7 @@ from yimen.cases.models import (
     Task,
     Visit,
 )
+from yimen.cases.selectors import VISIT_CHANNELS
 from yimen.cases.states import TERMINAL, TRANSITIONS, CaseState, target_state
 from yimen.catalog.models import (
     DeliveryMode,
@@ -43,12 +46,12 @@ from yimen.catalog.models import (
     StageSpec,
     SubjectType,
 )
-from yimen.catalog.selectors import bundle_view, current_version
+from yimen.catalog.selectors import bundle_view, current_version, frozen_parts
 from yimen.errors import IllegalAction, InvalidInput, NotFound
 from yimen.subjects import permissions
 from yimen.subjects import selectors as subject_selectors
 from yimen.subjects import services as subject_services
-from yimen.subjects.models import Account, Subject
+from yimen.subjects.models import Account, LockerEntry, Subject
 from yimen.subjects.selectors import locker_prefill
 from yimen.uploads import CheckedUpload, check_upload, random_name
 from yimen.worktime.selectors import get_calendar
@@ -64,8 +67,6 @@ TASK_PERMISSION = {
     Role.INSPECTOR: "case.inspect",
     Role.APPROVER: "case.decide",
 }
-# Channels where the applicant comes to a service center: each such action is a visit.
-VISIT_CHANNELS = frozenset({Channel.WINDOW, Channel.KIOSK})
 
 
 class Conflict(IllegalAction):
@@ -107,9 +108,8 @@ def _finish(
 ) -> CaseEvent:
     """Save the case under a new lock version and write the action's event."""
     case.state = target_state(action, from_state)
-    case.lock_version = F("lock_version") + 1
+    case.lock_version += 1  # the case row is locked (`_lock`) until the commit
     case.save()
-    case.refresh_from_db(fields=["lock_version"])
     last = case.events.aggregate(seq=Max("seq"))["seq"] or 0
     return CaseEvent.objects.create(
         case=case,
@@ -136,12 +136,22 @@ def _take_ownership(case: Case, clerk: Account) -> None:
     subject_services.locker_grant_access(clerk, case.subject, case.case_no)
 
 
-def _next_case_no(today: dt.date) -> str:
+def _take_case_numbers(today: dt.date, count: int) -> list[str]:
+    """The day's next `count` numbers, without gaps. The day's counter row stays locked
+    until the commit, so a filing takes them as its last statements: applications filed
+    at the same time wait for one another only for that moment."""
     key = f"{settings.YIMEN_AREA_CODE}-{today:%Y%m%d}"
-    CaseNumberSequence.objects.get_or_create(key=key)
-    CaseNumberSequence.objects.filter(key=key).update(value=F("value") + 1)
-    value = CaseNumberSequence.objects.get(key=key).value
-    return f"{key}-{value:06d}"
+    counter = CaseNumberSequence.objects.filter(key=key)
+    if not counter.update(value=F("value") + count):
+        CaseNumberSequence.objects.get_or_create(key=key)  # the day's first case
+        counter.update(value=F("value") + count)
+    last = counter.values_list("value", flat=True).get()
+    return [f"{key}-{value:06d}" for value in range(last - count + 1, last + 1)]
+
+
+def _unnumbered() -> str:
+    """A stand-in for the case number until the filing takes its numbers; never committed."""
+    return f"~{uuid.uuid4().hex[:29]}"
 
 
 def _record_visit(cases: list[Case], purpose: str, center, now: dt.datetime) -> Visit:
@@ -270,11 +280,21 @@ class _Part(NamedTuple):
     subject: Subject
 
 
-def _open_case(filing: Filing, part: _Part, center, now) -> Case:
+class _Opened(NamedTuple):
+    """A case just opened under a stand-in number, and the locker documents it reuses."""
+
+    case: Case
+    reused: list[LockerEntry]
+
+
+def _open_case(filing: Filing, part: _Part, center, now) -> _Opened:
+    """The case, its materials and its first event, under a stand-in number (see
+    `_number_cases`). The event stays on the case for the answer to the applicant."""
     today = timezone.localdate(now)
     version = part.version
+    actor = filing.submitted_by
     case = Case.objects.create(
-        case_no=_next_case_no(today),
+        case_no=_unnumbered(),
         filing=filing,
         version=version,
         subject=part.subject,
@@ -282,26 +302,13 @@ def _open_case(filing: Filing, part: _Part, center, now) -> Case:
         center=center,
         channel=filing.channel,
         form_data=part.form,
+        # At a window the clerk takes the applicant in front of them: 首问负责人.
+        owner=actor if filing.channel == Channel.WINDOW else None,
         received_at=now,
         intake_from=today,
     )
-    actor = filing.submitted_by
-    if filing.channel == Channel.WINDOW:
-        # The applicant stands at the window; the clerk checks who they are.
-        _take_ownership(case, actor)
-        case.save(update_fields=["owner"])
-    else:
-        # Online, on a kiosk, or assisted by a grid worker: the applicant themself, or
-        # an agent under a valid authorisation (the act is recorded with both people).
-        subject_services.act_for(
-            actor=actor,
-            subject=case.subject,
-            action="case_submit",
-            item_code=version.item.code,
-            case_ref=case.case_no,
-        )
-    _attach_materials(case, actor, part.provided, now)
-    CaseEvent.objects.create(
+    reused = _attach_materials(case, part.provided, now)
+    case.opening_event = CaseEvent.objects.create(
         case=case,
         seq=1,
         action="submit",
@@ -310,22 +317,15 @@ def _open_case(filing: Filing, part: _Part, center, now) -> Case:
         at=now,
         data={"channel": filing.channel, "item": version.item.code, "version": version.number},
     )
-    return case
+    return _Opened(case, reused)
 
 
-def _attach_materials(case: Case, actor: Account, provided: set[str], now) -> None:
-    """The locker answers what it can (each reuse recorded); the rest is handed in or missing."""
-    today = timezone.localdate(now)
+def _attach_materials(case: Case, provided: set[str], now) -> list[LockerEntry]:
+    """The locker answers what it can; the rest is handed in or missing. Each reuse is
+    recorded under the case's number once it has one (`_record_acts`)."""
     rows = []
-    for row in locker_prefill(case.subject, case.version, on=today):
+    for row in locker_prefill(case.subject, case.version, on=timezone.localdate(now)):
         if row.entry is not None:
-            subject_services.locker_record_reuse(
-                row.entry,
-                item_code=case.version.item.code,
-                case_ref=case.case_no,
-                actor=actor,
-                on=today,
-            )
             status = Status.REUSED
         else:
             status = Status.PROVIDED if row.spec.kind.code in provided else Status.MISSING
@@ -339,17 +339,52 @@ def _attach_materials(case: Case, actor: Account, provided: set[str], now) -> No
             )
         )
     CaseMaterial.objects.bulk_create(rows)
+    return [row.locker_entry for row in rows if row.locker_entry is not None]
+
+
+def _number_cases(opened: list[_Opened], today: dt.date) -> None:
+    """Give the filing's cases their numbers, then record what names them by number."""
+    for (case, reused), number in zip(opened, _take_case_numbers(today, len(opened)), strict=True):
+        case.case_no = number
+        Case.objects.filter(pk=case.pk).update(case_no=number)
+        _record_acts(case, reused, today)
+
+
+def _record_acts(case: Case, reused: list[LockerEntry], today: dt.date) -> None:
+    """Who filed the case for whom, and the locker documents it reuses, by its number."""
+    actor, version = case.filing.submitted_by, case.version
+    if case.channel == Channel.WINDOW:
+        # The applicant stands at the window; the clerk checks who they are.
+        subject_services.locker_grant_access(actor, case.subject, case.case_no)
+    else:
+        # Online, on a kiosk, or assisted by a grid worker: the applicant themself, or
+        # an agent under a valid authorisation (the act is recorded with both people).
+        subject_services.act_for(
+            actor=actor,
+            subject=case.subject,
+            action="case_submit",
+            item_code=version.item.code,
+            case_ref=case.case_no,
+        )
+    for entry in reused:
+        subject_services.locker_record_reuse(
+            entry, item_code=version.item.code, case_ref=case.case_no, actor=actor, on=today
+        )
 
 
 def _file(
     *, actor, subject, channel, idempotency_key, center, now, parts: list[_Part], bundle=None
-) -> Filing:
-    """Create the filing and its cases, or return the one this idempotency key already made."""
+) -> tuple[Filing, list[Case]]:
+    """Create the filing and its cases, or return the ones this idempotency key already made.
+
+    The case numbers are taken last (the day's counter stays locked until the commit),
+    and the audit entries after them (`lastly`).
+    """
     _ensure_may_apply(actor, subject, channel)
     for part in parts:
         _ensure_subject_fits(part.version, part.subject)
     try:
-        with transaction.atomic():
+        with lastly.atomic():
             filing = Filing.objects.create(
                 bundle=bundle,
                 subject=subject,
@@ -358,15 +393,17 @@ def _file(
                 idempotency_key=idempotency_key,
                 submitted_at=now,
             )
-            cases = [_open_case(filing, part, center, now) for part in parts]
+            opened = [_open_case(filing, part, center, now) for part in parts]
+            cases = [case for case, _reused in opened]
             if channel in VISIT_CHANNELS:
                 _record_visit(cases, Visit.Purpose.SUBMIT, center, now)
+            _number_cases(opened, timezone.localdate(now))
     except IntegrityError:
         existing = _existing_filing(actor, idempotency_key)
         if existing is None:
             raise
-        return existing
-    return filing
+        return existing, list(existing.cases.order_by("pk"))
+    return filing, cases
 
 
 def case_submit(
@@ -392,7 +429,7 @@ def case_submit(
         return existing.cases.order_by("pk").first()
     version = current_version(item_code, timezone.localdate(now))
     cleaned = clean_form(list(version.form_fields.all()), form or {})
-    filing = _file(
+    _filing, cases = _file(
         actor=actor,
         subject=subject,
         channel=channel,
@@ -401,7 +438,7 @@ def case_submit(
         now=now,
         parts=[_Part(version, cleaned, set(provided), subject)],
     )
-    return filing.cases.order_by("pk").first()
+    return cases[0]
 
 
 def bundle_submit(
@@ -437,7 +474,7 @@ def bundle_submit(
         _Part(v, cleaned[v.item.code], provided, subjects.get(v.item.code, subject))
         for v in view.versions
     ]
-    return _file(
+    filing, _cases = _file(
         actor=actor,
         subject=subject,
         channel=channel,
@@ -447,6 +484,7 @@ def bundle_submit(
         parts=parts,
         bundle=view.bundle,
     )
+    return filing
 
 
 def _refuse_unknown_items(view, by_item: dict) -> None:
@@ -483,12 +521,7 @@ def _clean_bundle_forms(versions: list[ItemVersion], forms: dict[str, dict]) -> 
 
 
 def _work_stages(version: ItemVersion) -> list[StageSpec]:
-    return list(
-        version.stages.exclude(kind__in=NON_TASK_STAGES)
-        .select_related("department")
-        .prefetch_related("parallel_departments")
-        .order_by("order")
-    )
+    return [s for s in frozen_parts(version).stages.all() if s.kind not in NON_TASK_STAGES]
 
 
 def _open_stage(case: Case, stage: StageSpec, actor, now) -> None:
@@ -539,7 +572,7 @@ def case_accept(
     """受理: a complete application; the case number and the committed deadline are fixed."""
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "accept", expected_version)
         _require_complete(case)
@@ -560,7 +593,7 @@ def case_accept_pending(
     """容缺受理: accept while tolerable materials (kind code -> due date) are still to come."""
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "accept_pending", expected_version)
         _mark_pending(case, pending, timezone.localdate(now))
@@ -609,7 +642,7 @@ def case_request_correction(
     """
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "request_correction", expected_version)
         deficiencies = [
@@ -658,7 +691,7 @@ def case_supply_correction(
 ) -> Case:
     """The applicant brings what the notice asked for; the intake clock restarts that day."""
     now = _now(now)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "supply_correction", expected_version)
         _ensure_may_hand_in(actor, case, channel, "case_supply_correction")
@@ -693,7 +726,7 @@ def case_refuse(
     permissions.ensure_can(clerk, "case.accept", case)
     reason = _required_text(reason, "reason", _("不予受理须写明理由。"))
     legal_basis = _required_text(legal_basis, "legal_basis", _("不予受理须写明法律依据。"))
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "refuse", expected_version)
         _take_ownership(case, clerk)
@@ -709,7 +742,7 @@ def case_complete_instant(
     """即办件: accepted, granted and completed in one window action."""
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "complete_instant", expected_version)
         if case.version.handling_type != HandlingType.INSTANT:
@@ -735,7 +768,7 @@ def cases_deem_overdue_intakes(*, now: dt.datetime | None = None) -> list[str]:
     for pk, intake_from in candidates.iterator():
         if not clocks.intake_overdue(intake_from, today, calendar):
             continue
-        with transaction.atomic():
+        with lastly.atomic():
             case = _lock(pk)
             if case.state != CaseState.SUBMITTED:
                 continue
@@ -758,7 +791,7 @@ def case_supply_pending(
 ) -> Case:
     """A material accepted as 容缺 arrives; the decision is blocked until all have."""
     now = _now(now)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "supply_pending", expected_version)
         _ensure_may_hand_in(actor, case, channel, "case_supply_pending")
@@ -806,7 +839,7 @@ def task_complete(
     """A department finishes its task; the stage closes when every parallel task is done."""
     now = _now(now)
     _ensure_task_permission(actor, task)
-    with transaction.atomic():
+    with lastly.atomic():
         case, task = _locked_task(task, revision)
         from_state = _begin(case, "complete_task", None)
         _refuse_while_suspended(case)
@@ -849,7 +882,7 @@ def task_return(
     now = _now(now)
     _ensure_task_permission(actor, task)
     reason = _required_text(reason, "reason", _("退回须写明理由。"))
-    with transaction.atomic():
+    with lastly.atomic():
         case, task = _locked_task(task, revision)
         from_state = _begin(case, "return_stage", None)
         _refuse_while_suspended(case)
@@ -906,7 +939,7 @@ def case_suspend(
     if kind not in SUSPENSION_KINDS:
         raise InvalidInput("invalid_kind", _("特别程序类型无效。"), field="kind")
     reason = _required_text(reason, "reason", _("启动特别程序须写明理由。"))
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "suspend", expected_version)
         if case.pauses.filter(ended_on__isnull=True).exists():
@@ -928,7 +961,7 @@ def case_resume(
     """The special procedure ends; the clock runs again and the deadline moves by its length."""
     now = _now(now)
     _ensure_any(actor, PROCESS_PERMISSIONS, case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "resume", expected_version)
         if not _end_pauses(case, now, reason.strip(), kind__in=SUSPENSION_KINDS):
@@ -951,7 +984,7 @@ def case_extend(
     now = _now(now)
     permissions.ensure_can(approver, "case.decide", case)
     reason = _required_text(reason, "reason", _("延长审批须写明理由。"))
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "extend", expected_version)
         if case.extension_days:
@@ -999,7 +1032,7 @@ def case_decide(
     now = _now(now)
     permissions.ensure_can(approver, "case.decide", case)
     reason = _required_text(reason, "reason", _("审批决定须写明理由。"))
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "decide", expected_version)
         _require_decidable(case)
@@ -1027,7 +1060,7 @@ def case_issue_licence(
     """制证: record the licence granted (its document comes from the licences app)."""
     now = _now(now)
     _ensure_any(actor, ("case.decide", "case.accept"), case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "issue_licence", expected_version)
         if case.decision != Decision.GRANT:
@@ -1050,7 +1083,7 @@ def case_deliver(
     """送达: pickup at a window (a visit), post with a tracking number, or electronic."""
     now = _now(now)
     permissions.ensure_can(actor, "case.accept", case)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         from_state = _begin(case, "deliver", expected_version)
         if case.decision == Decision.GRANT and not case.licence_ref:
@@ -1117,7 +1150,7 @@ def case_supply_online(
         raise InvalidInput("file_required", _("请至少上传一份材料。"))
     for code, file in files.items():
         _check_upload(code, file)
-    with transaction.atomic():
+    with lastly.atomic():
         case = _lock(case.pk)
         if case.state == CaseState.CORRECTION:
             case = case_supply_correction(
@@ -1363,7 +1396,7 @@ def draft_submit(
         raise InvalidInput(
             "invalid_channel", _("申请渠道“%(c)s”无效。") % {"c": channel}, field="channel"
         )
-    with transaction.atomic():
+    with lastly.atomic():
         try:
             draft = _locked_draft(ApplicationDraft(pk=draft_id), account)
         except NotFound:

@@ -1,18 +1,26 @@
 """Reads of the catalog."""
 
 import datetime as dt
+import functools
+import time
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.catalog.models import (
     Bundle,
+    Department,
+    FormField,
     ItemVersion,
+    LegalBasis,
+    MaterialKind,
     MaterialSpec,
     ServiceItem,
     StageSpec,
+    Theme,
     VersionStatus,
 )
 from yimen.errors import NotFound
@@ -46,14 +54,73 @@ def with_parts(versions: QuerySet[ItemVersion]) -> QuerySet[ItemVersion]:
 
 
 def current_version(item_code: str, on: dt.date | None = None) -> ItemVersion:
-    version = (
-        with_parts(versions_in_force(on).filter(item__code=item_code))
+    """The version in force, with its parts: one indexed query when this process holds it."""
+    found = (
+        versions_in_force(on)
+        .filter(item__code=item_code)
         .order_by("-effective_from", "-number")
+        .values_list("pk", "status", "effective_until", "published_at")
         .first()
     )
-    if version is None:
+    if found is None:
         raise NotFound("item_not_found", _("未找到事项 %(c)s 的现行版本。") % {"c": item_code})
-    return version
+    return _frozen_version(*found, _age_bucket())
+
+
+def frozen_parts(version: ItemVersion) -> ItemVersion:
+    """A published (or retired) version with its parts, without a query when this process
+    holds it: a case's version, say, to open its stages. A draft is read as it is now."""
+    if version.is_draft:
+        return with_parts(ItemVersion.objects.filter(pk=version.pk)).get()
+    return _frozen_version(
+        version.pk, version.status, version.effective_until, version.published_at, _age_bucket()
+    )
+
+
+# A published version's content and parts never change (the catalog refuses to), so this
+# process keeps the ones it reads, shared read-only between requests. The key holds what
+# may still change (its status and end, when it is retired) and when it was published, so
+# a changed or another version is read anew; the names of departments, items and kinds it
+# shows are refreshed at least every FROZEN_MAX_AGE_SECONDS, at once after an edit here.
+FROZEN_MAX_AGE_SECONDS = 300
+FROZEN_VERSIONS_KEPT = 256
+
+
+def _age_bucket() -> int:
+    return int(time.monotonic() // FROZEN_MAX_AGE_SECONDS)
+
+
+@functools.lru_cache(maxsize=FROZEN_VERSIONS_KEPT)
+def _frozen_version(pk: int, status, effective_until, published_at, age_bucket) -> ItemVersion:
+    return with_parts(ItemVersion.objects.filter(pk=pk)).get()
+
+
+def forget_frozen_versions(**_signal) -> None:
+    _frozen_version.cache_clear()
+
+
+for _model in (
+    ItemVersion,
+    ServiceItem,
+    Department,
+    Theme,
+    MaterialKind,
+    LegalBasis,
+    FormField,
+    MaterialSpec,
+    StageSpec,
+):
+    _name = _model.__name__
+    post_save.connect(forget_frozen_versions, sender=_model, dispatch_uid=f"frozen-{_name}-save")
+    post_delete.connect(forget_frozen_versions, sender=_model, dispatch_uid=f"frozen-{_name}-del")
+for _through in (
+    ItemVersion.co_departments.through,
+    StageSpec.parallel_departments.through,
+    ServiceItem.themes.through,
+):
+    m2m_changed.connect(
+        forget_frozen_versions, sender=_through, dispatch_uid=f"frozen-{_through.__name__}"
+    )
 
 
 def version_by_number(item_code: str, number: int) -> ItemVersion:

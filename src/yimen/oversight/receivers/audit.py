@@ -1,7 +1,8 @@
 """Everything audited is appended to the chain by these receivers.
 
 Case events, seal uses and licence revocations are appended inside the
-transaction that made them (model signals run there). Catalog publications
+transaction that made them (model signals run there), as its last step: the
+chain's head is locked only then. Catalog publications
 and cancellations arrive after the catalog's transaction has committed, and
 are appended in one of their own. Actors are named `account:<id>`, never by a
 phone number.
@@ -15,7 +16,7 @@ from yimen.cases.models import CaseEvent
 from yimen.catalog.services import item_cancelled, version_published
 from yimen.licences.models import Licence, SealUse
 from yimen.oversight.models.audit import AuditEntry
-from yimen.oversight.services.audit import audit_append
+from yimen.oversight.services.audit import Entry, audit_append, audit_append_last
 from yimen.subjects import permissions, selectors
 from yimen.subjects.masking import mask_text
 
@@ -34,17 +35,19 @@ def _client_ip(request) -> str:
 def case_event_saved(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs):
     if not created or raw:
         return
-    audit_append(
-        kind=Kind.CASE_EVENT,
-        actor=account_ref(instance.actor_id),
-        object_ref=f"case:{instance.case.case_no}#{instance.seq}",
-        payload={
-            "action": instance.action,
-            "from_state": instance.from_state,
-            "to_state": instance.to_state,
-            "at": instance.at,
-            "data": instance.data,
-        },
+    audit_append_last(
+        lambda: Entry(
+            kind=Kind.CASE_EVENT,
+            actor=account_ref(instance.actor_id),
+            object_ref=f"case:{instance.case.case_no}#{instance.seq}",
+            payload={
+                "action": instance.action,
+                "from_state": instance.from_state,
+                "to_state": instance.to_state,
+                "at": instance.at,
+                "data": instance.data,
+            },
+        )
     )
 
 
@@ -78,18 +81,20 @@ def catalog_item_cancelled(sender, item, actor, **kwargs):
 def seal_used(sender, instance: SealUse, created: bool, raw: bool = False, **kwargs):
     if not created or raw:
         return
-    audit_append(
-        kind=Kind.SEAL_USED,
-        actor=account_ref(instance.actor_id),
-        object_ref=f"seal-use:{instance.pk}",
-        payload={
-            "seal": instance.seal.key_id,
-            "document": instance.kind,
-            "number": instance.document_number,
-            "case": instance.case_ref,
-            "sha256": instance.sha256,
-            "at": instance.at,
-        },
+    audit_append_last(
+        lambda: Entry(
+            kind=Kind.SEAL_USED,
+            actor=account_ref(instance.actor_id),
+            object_ref=f"seal-use:{instance.pk}",
+            payload={
+                "seal": instance.seal.key_id,
+                "document": instance.kind,
+                "number": instance.document_number,
+                "case": instance.case_ref,
+                "sha256": instance.sha256,
+                "at": instance.at,
+            },
+        )
     )
 
 
@@ -106,11 +111,13 @@ def licence_saved(sender, instance: Licence, raw: bool = False, **kwargs):
     """Appended once, when the licence's revocation is first saved."""
     if raw or instance.revoked_at is None or getattr(instance, "_audit_was_revoked", False):
         return
-    audit_append(
-        kind=Kind.LICENCE_REVOKED,
-        actor=account_ref(instance.revoked_by_id),
-        object_ref=f"licence:{instance.number}",
-        payload={"reason": instance.revoke_reason, "at": instance.revoked_at},
+    audit_append_last(
+        lambda: Entry(
+            kind=Kind.LICENCE_REVOKED,
+            actor=account_ref(instance.revoked_by_id),
+            object_ref=f"licence:{instance.number}",
+            payload={"reason": instance.revoke_reason, "at": instance.revoked_at},
+        )
     )
 
 

@@ -1,19 +1,25 @@
-"""Writes to the audit chain: append an entry, and anchor the chain's head in a file.
+"""Writes to the audit chain: append entries, and anchor the chain's head in a file.
 
-`audit_append` joins the caller's transaction (a case event and its audit entry
-are saved together or not at all). It locks the single `AuditHead` row, so
-concurrent appends queue up behind each other instead of forking the chain; on
-SQLite every write transaction is IMMEDIATE and already exclusive.
+Entries join the caller's transaction (a case event and its audit entry are saved
+together or not at all). Chaining locks the single `AuditHead` row, so concurrent
+transactions queue up behind each other instead of forking the chain; on SQLite every
+write transaction is IMMEDIATE and already exclusive. `audit_append` chains its entry
+at once; `audit_append_last` waits for the end of the caller's `lastly.atomic()` block
+and chains all the entries the transaction queued in one step, so the head stays
+locked for little more than the commit.
 """
 
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yimen import lastly
 from yimen.oversight.models.audit import HEAD_PK, AuditEntry, AuditHead
 from yimen.oversight.selectors.audit import Anchor, anchors_path, audit_head
 
@@ -38,26 +44,55 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=HEAD_PK)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What an audit entry records; the chain adds its place, time and hashes."""
+
+    kind: str
+    actor: str = ""
+    object_ref: str = ""
+    payload: dict | None = None
+
+
+def _chain(entries: list[Entry]) -> list[AuditEntry]:
+    """Append the entries at the end of the chain in one step: one lock, one insert."""
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        chained, at = [], timezone.now()
+        for number, entry in enumerate(entries, start=head.seq + 1):
+            row = AuditEntry(
+                seq=number,
+                at=at,
+                kind=entry.kind,
+                actor=entry.actor[:150],
+                object_ref=entry.object_ref[:150],
+                payload=_json_ready(entry.payload or {}),
+                prev_hash=chained[-1].hash if chained else head.hash,
+            )
+            row.hash = row.computed_hash()
+            chained.append(row)
+        AuditEntry.objects.bulk_create(chained)
+        head.seq, head.hash = chained[-1].seq, chained[-1].hash
+        head.save(update_fields=["seq", "hash"])
+    return chained
+
+
 def audit_append(
     *, kind: str, actor: str = "", object_ref: str = "", payload: dict | None = None
 ) -> AuditEntry:
-    """Append one entry at the end of the chain, inside the caller's transaction."""
-    with transaction.atomic():
-        head = _locked_head()
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            kind=kind,
-            actor=actor[:150],
-            object_ref=object_ref[:150],
-            payload=_json_ready(payload or {}),
-            prev_hash=head.hash,
-        )
-        entry.hash = entry.computed_hash()
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
-    return entry
+    """Append one entry at the end of the chain now, inside the caller's transaction."""
+    return _chain([Entry(kind, actor, object_ref, payload)])[0]
+
+
+def _chain_described(describers: list[Callable[[], Entry]]) -> None:
+    _chain([describe() for describe in describers])
+
+
+def audit_append_last(describe: Callable[[], Entry]) -> None:
+    """Append an entry as the last step of the caller's `lastly.atomic()` block (at once
+    when there is none). `describe` is called then, so the entry shows what the
+    transaction made in the end: a case filed in it carries its number by then."""
+    lastly.run(_chain_described, describe)
 
 
 def audit_anchor(*, path: Path | None = None) -> Anchor | None:
