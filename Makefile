@@ -37,7 +37,7 @@ $(ASSETS): package.json package-lock.json
 		$(YIMEN_DATA_DIR)/assets/vendor/
 	touch $@
 
-# Chromium (browser tests), poppler (PDF checks) and the TrueType CJK font PDFs embed.
+# Chromium (browser tests), poppler and its CJK data (PDF checks) and the TrueType CJK font PDFs embed.
 system-deps:
 	@scripts/system-deps.sh
 

@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests use, when they are missing and we may.
 # Without them the browser and PDF-rendering tests skip and say why.
 set -u
-packages=(chromium fonts-wqy-zenhei poppler-utils gettext)
+# poppler-data lets poppler read the CID fallback font (Adobe-GB1) in the font tests.
+packages=(chromium fonts-wqy-zenhei poppler-utils poppler-data gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
