@@ -163,6 +163,21 @@ def test_special_procedure_time_counts_running_and_recently_ended_ones(office, o
     assert [r.pause.case_id for r in board.longest_running] == [open_cases["paused"].pk]
 
 
+def test_pauses_sharing_a_span_each_count_and_the_longest_held_come_first(office, open_cases):
+    second, later = open_case(office, D(2025, 11, 11)), open_case(office, D(2025, 11, 11))
+    for case, day in ((later, D(2025, 11, 18)), (second, D(2025, 11, 13))):
+        case_services.case_suspend(
+            case=case, actor=office.approver, kind="hearing", reason="听证", now=at(day)
+        )
+    with on(D(2025, 11, 21)):
+        board = dashboard(office.supervisor)
+    hearing = next(p for p in board.procedures if p.kind == "hearing")
+    # Two since Thursday 11-13 (7 working days each), one since Tuesday 11-18 (4).
+    assert (hearing.running, hearing.running_days, hearing.longest_days) == (3, 18, 7)
+    longest = [(r.pause.case_id, r.days) for r in board.longest_running]
+    assert longest == [(open_cases["paused"].pk, 7), (second.pk, 7), (later.pk, 4)]
+
+
 # --- violations ---------------------------------------------------------------------------
 
 

@@ -36,8 +36,9 @@ def create_staging() -> None:
 
 
 def store(*, add_to_existing: bool) -> None:
-    """Sum the staged contributions into the statistics tables and drop the scratch tables.
-    When the tables held figures already, every figure is recounted from the cases."""
+    """Sum the staged contributions into the daily tables, those and the ratings into the
+    monthly ones, and drop the scratch tables. When the tables held figures already, every
+    figure is recounted from the cases."""
     keys = ", ".join(KEY_COLUMNS)
     sums = ", ".join(f"SUM({name})" for name in CaseDailyStat.COUNTS)
     daily, buckets = CaseDailyStat._meta.db_table, CaseWorkdayCount._meta.db_table
@@ -55,3 +56,5 @@ def store(*, add_to_existing: bool) -> None:
         cursor.execute(f"DROP TABLE {WORKDAYS}")
     if add_to_existing:
         stats.stats_rebuild()
+    else:
+        stats.stats_fill_monthly()

@@ -1,17 +1,22 @@
-"""Reads of the statistics: the daily tables summed over a period, by department and month.
+"""Reads of the statistics: the kept tables summed over a period, by department and month.
 
-Every figure is read from `CaseDailyStat` and `CaseWorkdayCount`, never from the
-cases themselves. One report feeds the page, its charts, the spreadsheet and the API.
+Every figure is read from the monthly tables (`CaseMonthlyStat`, `CaseMonthlyWorkdayCount`,
+`RatingMonthlyCount`) for the months the period covers, and from the daily ones
+(`CaseDailyStat`, `CaseWorkdayCount`) and the ratings for the days of a month it covers in
+part; never from the cases themselves. One report feeds the page, its charts, the
+spreadsheet and the API.
 """
 
 import datetime as dt
 import io
 import math
-from collections import Counter
+import operator
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +27,18 @@ from yimen.cases.models import Channel
 from yimen.catalog.models import Department, ServiceCenter
 from yimen.errors import InvalidInput
 from yimen.oversight.models.ratings import BAD_LEVELS, GOOD_LEVELS, Rating
-from yimen.oversight.models.stats import HISTOGRAM_CAP, CaseDailyStat, CaseWorkdayCount
+from yimen.oversight.models.stats import (
+    HISTOGRAM_CAP,
+    CaseDailyStat,
+    CaseMonthlyStat,
+    CaseMonthlyWorkdayCount,
+    CaseWorkdayCount,
+    RatingMonthlyCount,
+)
 from yimen.subjects import permissions
 
 DEFAULT_MONTHS = 12
+ONE_DAY = dt.timedelta(days=1)
 # The days a statistics period may start and end on: the range the queries can express.
 PERIOD_LIMITS = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
@@ -213,29 +226,19 @@ class _Tally:
     counts: Counter = field(default_factory=Counter)
     histogram: Counter = field(default_factory=Counter)
 
+    def add(self, other: "_Tally") -> None:
+        self.counts.update(other.counts)
+        self.histogram.update(other.histogram)
+
+    def is_empty(self) -> bool:
+        return not +self.counts and not +self.histogram
+
     def figures(self) -> Figures:
         return Figures.of(self.counts, self.histogram)
 
 
 SUMS = {name: Sum(name) for name in CaseDailyStat.COUNTS}
-
-
-def _tallies(filters: StatsFilter, group: str) -> dict:
-    """Sum the daily rows and the histogram per value of `group` ("department" or "month")."""
-    where = {"day__range": (filters.date_from, filters.date_to), **filters.dimensions()}
-    rows = CaseDailyStat.objects.filter(**where)
-    buckets = CaseWorkdayCount.objects.filter(**where)
-    if group == "month":
-        rows = rows.annotate(month=TruncMonth("day"))
-        buckets = buckets.annotate(month=TruncMonth("day"))
-    tallies: dict = {}
-    for row in rows.values(group).annotate(**SUMS).order_by():
-        key = row.pop(group)
-        tallies[key] = _Tally(Counter(row))
-    for row in buckets.values(group, "workdays").annotate(n=Sum("cases")).order_by():
-        tally = tallies.setdefault(row[group], _Tally())
-        tally.histogram[row["workdays"]] += row["n"]
-    return tallies
+DayRange = tuple[dt.date, dt.date]
 
 
 def _month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
@@ -244,6 +247,82 @@ def _month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - ONE_DAY
+
+
+def _days_to_read(days: DayRange, today: dt.date) -> int:
+    """How many days of daily rows a range holds: none after today, which has no rows yet."""
+    first, last = days
+    return max((min(last, today) - first).days + 1, 0)
+
+
+@dataclass
+class _Reading:
+    """Where a period's figures come from: months read whole from the monthly tables, and
+    ranges of days from the daily ones, added (a month the period covers in part) or taken
+    away (the days outside the period of a month read whole)."""
+
+    months: list[dt.date] = field(default_factory=list)
+    added: list[DayRange] = field(default_factory=list)
+    taken: list[DayRange] = field(default_factory=list)
+
+
+def _reading(filters: StatsFilter, today: dt.date) -> _Reading:
+    """For each month the period touches, whichever reads fewer daily rows: the days inside
+    the period, or the whole month less the days outside it."""
+    reading = _Reading()
+    for month in _month_starts(filters.date_from, filters.date_to):
+        inside = (max(month, filters.date_from), min(_month_end(month), filters.date_to))
+        before, after = (month, inside[0] - ONE_DAY), (inside[1] + ONE_DAY, _month_end(month))
+        outside = [days for days in (before, after) if days[0] <= days[1]]
+        if sum(_days_to_read(days, today) for days in outside) <= _days_to_read(inside, today):
+            reading.months.append(month)
+            reading.taken.extend(outside)
+        else:
+            reading.added.append(inside)
+    return reading
+
+
+def _sum_into(tallies: dict, rows: QuerySet, buckets: QuerySet, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) rows and histogram buckets that have a `month`,
+    per month and department."""
+    sums = rows.values_list("month", "department").annotate(**SUMS).order_by()
+    for month, department, *counts in sums:
+        signed = {name: sign * (n or 0) for name, n in zip(SUMS, counts, strict=True)}
+        tallies[month, department].counts.update(signed)
+    grouped = buckets.values_list("month", "department", "workdays").annotate(n=Sum("cases"))
+    for month, department, workdays, cases in grouped.order_by():
+        tallies[month, department].histogram[workdays] += sign * cases
+
+
+def _days(ranges: list[DayRange]) -> Q:
+    return reduce(operator.or_, (Q(day__range=days) for days in ranges))
+
+
+def _tallies(filters: StatsFilter, today: dt.date) -> dict[tuple[dt.date, int], _Tally]:
+    """The period's counts and histogram per (month, department id)."""
+    reading, where = _reading(filters, today), filters.dimensions()
+    tallies: dict = defaultdict(_Tally)
+    if reading.months:
+        months = {"month__in": reading.months, **where}
+        _sum_into(
+            tallies,
+            CaseMonthlyStat.objects.filter(**months),
+            CaseMonthlyWorkdayCount.objects.filter(**months),
+            1,
+        )
+    for ranges, sign in ((reading.added, 1), (reading.taken, -1)):
+        if ranges:
+            days = _days(ranges)
+            rows, buckets = (
+                model.objects.filter(days, **where).annotate(month=TruncMonth("day"))
+                for model in (CaseDailyStat, CaseWorkdayCount)
+            )
+            _sum_into(tallies, rows, buckets, sign)
+    return {key: tally for key, tally in tallies.items() if not tally.is_empty()}
 
 
 @dataclass(frozen=True)
@@ -266,18 +345,43 @@ class Satisfaction:
         return _rate(self.satisfied, self.ratings)
 
 
-def satisfaction(filters: StatsFilter) -> Satisfaction:
-    ratings = Rating.objects.counted().filter(
-        rated_at__gte=local_midnight(filters.date_from),
-        rated_at__lt=local_midnight(filters.date_to + dt.timedelta(days=1)),
-        **{f"case__{name}": value for name, value in filters.dimensions().items()},
+def _rated_within(ranges: list[DayRange]) -> Q:
+    return reduce(
+        operator.or_,
+        (
+            Q(rated_at__gte=local_midnight(first), rated_at__lt=local_midnight(last + ONE_DAY))
+            for first, last in ranges
+        ),
     )
-    found = ratings.aggregate(
-        ratings=Count("pk"),
-        satisfied=Count("pk", filter=Q(level__in=GOOD_LEVELS)),
-        bad=Count("pk", filter=Q(level__in=BAD_LEVELS)),
-    )
-    return Satisfaction(**found)
+
+
+def _by_level(count: Callable) -> dict:
+    """All ratings, the satisfied and the bad ones, each as `count(filter=…)` counts them."""
+    return {
+        "rated": count(),
+        "satisfied": count(filter=Q(level__in=GOOD_LEVELS)),
+        "bad": count(filter=Q(level__in=BAD_LEVELS)),
+    }
+
+
+def satisfaction(filters: StatsFilter, today: dt.date | None = None) -> Satisfaction:
+    """Read as the other figures are: whole months from the monthly counts, other days from
+    the ratings themselves."""
+    reading = _reading(filters, today or timezone.localdate())
+    found = Counter()
+
+    def add(counts: dict, sign: int) -> None:
+        found.update({name: sign * (n or 0) for name, n in counts.items()})
+
+    if reading.months:
+        months = RatingMonthlyCount.objects.filter(month__in=reading.months, **filters.dimensions())
+        add(months.aggregate(**_by_level(lambda **f: Sum("ratings", **f))), 1)
+    on_cases = {f"case__{name}": value for name, value in filters.dimensions().items()}
+    for ranges, sign in ((reading.added, 1), (reading.taken, -1)):
+        if ranges:
+            rated = Rating.objects.counted().filter(_rated_within(ranges), **on_cases)
+            add(rated.aggregate(**_by_level(lambda **f: Count("pk", **f))), sign)
+    return Satisfaction(found["rated"], found["satisfied"], found["bad"])
 
 
 @dataclass(frozen=True)
@@ -291,12 +395,11 @@ class StatsReport:
 
 def stats_report(viewer, filters: StatsFilter) -> StatsReport:
     permissions.ensure_can(viewer, "oversight.supervise")
-    by_department = _tallies(filters, "department")
-    by_month = _tallies(filters, "month")
-    total = _Tally()
-    for tally in by_department.values():
-        total.counts.update(tally.counts)
-        total.histogram.update(tally.histogram)
+    today = timezone.localdate()
+    total, by_department, by_month = _Tally(), defaultdict(_Tally), defaultdict(_Tally)
+    for (month, department), tally in _tallies(filters, today).items():
+        for sums in (total, by_department[department], by_month[month]):
+            sums.add(tally)
     departments = Department.objects.filter(pk__in=by_department).order_by("sort_order", "code")
     empty = _Tally()
     return StatsReport(
@@ -307,7 +410,7 @@ def stats_report(viewer, filters: StatsFilter) -> StatsReport:
             Group(f"{m:%Y-%m}", f"{m:%Y-%m}", by_month.get(m, empty).figures())
             for m in _month_starts(filters.date_from, filters.date_to)
         ],
-        satisfaction=satisfaction(filters),
+        satisfaction=satisfaction(filters, today),
     )
 
 

@@ -36,6 +36,9 @@ LIST_LIMIT = 100
 RECENT_DAYS = 90
 SPOT_CHECK_MAX = 200
 ONE_DAY = dt.timedelta(days=1)
+# What the dashboard's lists show of a case: loading no more keeps them cheap (a case holds
+# its application form, a version its texts).
+LISTED_CASE = ("case_no", "deadline", "version__name", "department__name")
 
 
 def ensure_supervisor(account) -> None:
@@ -71,14 +74,14 @@ class Procedure:
     ended: int = 0
     ended_days: int = 0
 
-    def add_running(self, days: int) -> None:
-        self.running += 1
-        self.running_days += days
+    def add_running(self, days: int, pauses: int = 1) -> None:
+        self.running += pauses
+        self.running_days += days * pauses
         self.longest_days = max(self.longest_days, days)
 
-    def add_ended(self, days: int) -> None:
-        self.ended += 1
-        self.ended_days += days
+    def add_ended(self, days: int, pauses: int = 1) -> None:
+        self.ended += pauses
+        self.ended_days += days * pauses
 
     @property
     def running_average(self) -> float | None:
@@ -119,7 +122,11 @@ def yellow_until(today: dt.date, calendar) -> dt.date:
 
 
 def _warning_rows(cases, level: WarningLevel, today: dt.date, calendar) -> list[WarningRow]:
-    cases = cases.select_related("version", "department", "owner").order_by("deadline", "pk")
+    cases = (
+        cases.select_related("version", "department", "owner")
+        .only(*LISTED_CASE, "owner__name", "owner__username")
+        .order_by("deadline", "pk")
+    )
     return [
         WarningRow(
             case, Clock(case.deadline, level, workdays_between(today, case.deadline, calendar))
@@ -167,22 +174,31 @@ def _pause_days(started_on: dt.date, ended_on: dt.date, calendar) -> int:
     return max(workdays_between(started_on - ONE_DAY, ended_on, calendar), 0)
 
 
+def _spans(pauses, *fields: str):
+    """How many pauses share each value of `fields` (counted by the database)."""
+    return pauses.values_list(*fields).annotate(n=Count("*")).order_by()
+
+
 def _procedures(today: dt.date, calendar) -> tuple[list[Procedure], list[RunningPause]]:
-    running = [
-        RunningPause(pause, _pause_days(pause.started_on, today, calendar))
-        for pause in ClockPause.objects.filter(
-            ended_on__isnull=True, case__state=CaseState.IN_PROGRESS
-        ).select_related("case", "case__version")
-    ]
+    """Pauses are grouped by kind and dates, so the working days are worked out once per
+    span, however many cases share it; only the longest running ones are loaded whole."""
+    running = ClockPause.objects.filter(ended_on__isnull=True, case__state=CaseState.IN_PROGRESS)
     ended = ClockPause.objects.filter(ended_on__gte=today - dt.timedelta(days=RECENT_DAYS))
     by_kind = {k.value: Procedure(k.value, str(k.label)) for k in ClockPause.Kind}
-    for row in running:
-        by_kind[row.pause.kind].add_running(row.days)
-    for kind, started_on, ended_on in ended.values_list("kind", "started_on", "ended_on"):
-        by_kind[kind].add_ended(_pause_days(started_on, ended_on, calendar))
+    for kind, started_on, pauses in _spans(running, "kind", "started_on"):
+        by_kind[kind].add_running(_pause_days(started_on, today, calendar), pauses)
+    for kind, started_on, ended_on, pauses in _spans(ended, "kind", "started_on", "ended_on"):
+        by_kind[kind].add_ended(_pause_days(started_on, ended_on, calendar), pauses)
     procedures = [p for p in by_kind.values() if p.running or p.ended]
-    longest = sorted(running, key=lambda r: (-r.days, r.pause.pk))[:LIST_LIMIT]
-    return procedures, longest
+    longest = (
+        running.select_related("case", "case__version")
+        .only("kind", "started_on", *(f"case__{name}" for name in LISTED_CASE))
+        .order_by("started_on", "pk")
+    )
+    return procedures, [
+        RunningPause(pause, _pause_days(pause.started_on, today, calendar))
+        for pause in longest[:LIST_LIMIT]
+    ]
 
 
 def _violations() -> tuple[list[Tally], list[Violation]]:
@@ -192,35 +208,45 @@ def _violations() -> tuple[list[Tally], list[Violation]]:
     return tallies, list(latest.order_by("-at", "-pk")[:LIST_LIMIT])
 
 
+def _warning_levels(today: dt.date, calendar) -> dict[str, Q]:
+    """Which clocked cases show red, yellow or normal today, and which a pause holds."""
+    clocked, last_yellow = Q(state__in=CLOCKED_STATES), yellow_until(today, calendar)
+    return {
+        WarningLevel.RED: clocked & Q(deadline__lt=today),
+        WarningLevel.YELLOW: clocked & Q(deadline__gte=today, deadline__lte=last_yellow),
+        WarningLevel.NORMAL: clocked & Q(deadline__gt=last_yellow),
+        "paused": clocked & Q(deadline__isnull=True),
+    }
+
+
+def _open_counts(levels: dict[str, Q]) -> tuple[dict[str, int], dict[str, int]]:
+    """Open cases by state and by warning level, counted in one pass over the open ones (by
+    the index on state and deadline alone: COUNT(state), not COUNT(id))."""
+    found = Case.objects.filter(state__in=OPEN_STATES).aggregate(
+        **{f"state_{s}": Count("state", filter=Q(state=s)) for s in OPEN_STATES},
+        **{f"level_{level}": Count("state", filter=q) for level, q in levels.items()},
+    )
+    by_state = {s.value: found[f"state_{s}"] for s in OPEN_STATES}
+    return by_state, {str(level): found[f"level_{level}"] for level in levels}
+
+
 def dashboard(viewer) -> Dashboard:
     """Open cases by state and warning, the red and yellow lists, where cases run late, the
     time special procedures take, and the violations found."""
     ensure_supervisor(viewer)
     today, calendar = timezone.localdate(), get_calendar()
-    by_state = dict(
-        Case.objects.filter(state__in=OPEN_STATES)
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    clocked = Case.objects.filter(state__in=CLOCKED_STATES)
-    last_yellow = yellow_until(today, calendar)
-    red = clocked.filter(deadline__lt=today)
-    yellow = clocked.filter(deadline__gte=today, deadline__lte=last_yellow)
-    warnings = {
-        WarningLevel.RED: red.count(),
-        WarningLevel.YELLOW: yellow.count(),
-        WarningLevel.NORMAL: clocked.filter(deadline__gt=last_yellow).count(),
-        "paused": clocked.filter(deadline__isnull=True).count(),
-    }
+    levels = _warning_levels(today, calendar)
+    by_state, warnings = _open_counts(levels)
+    red = Case.objects.filter(levels[WarningLevel.RED])
+    yellow = Case.objects.filter(levels[WarningLevel.YELLOW])
     procedures, longest = _procedures(today, calendar)
     violation_counts, violations = _violations()
     departments, items, staff = _overdue_tallies(red)
     return Dashboard(
         today=today,
-        states=[Tally(s.value, str(s.label), by_state.get(s.value, 0)) for s in OPEN_STATES],
+        states=[Tally(s.value, str(s.label), by_state[s.value]) for s in OPEN_STATES],
         open_total=sum(by_state.values()),
-        warnings={str(level): n for level, n in warnings.items()},
+        warnings=warnings,
         red=_warning_rows(red, WarningLevel.RED, today, calendar),
         yellow=_warning_rows(yellow, WarningLevel.YELLOW, today, calendar),
         overdue_by_department=departments,

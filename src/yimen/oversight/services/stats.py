@@ -1,9 +1,11 @@
-"""Keeping the statistics: each case event adds to its day's row as it happens, and a
-rebuild recounts every row from the cases themselves (also to check the running counts).
+"""Keeping the statistics: each case event adds to its day's row and its month's row as
+it happens, and a rebuild recounts every row from the cases themselves (also to check the
+running counts).
 
 A case counts as received on the day it was received, as accepted on its
 acceptance date, and as completed on the day it was completed; a document the
-locker supplied counts on the day its case was received.
+locker supplied counts on the day its case was received. A rating counts in the month
+it was given, until an appeal against it is upheld.
 """
 
 import datetime as dt
@@ -11,13 +13,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, DateField, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from yimen.cases.models import Case, CaseEvent, Channel
 from yimen.cases.states import CaseState
-from yimen.oversight.models.stats import HISTOGRAM_CAP, CaseDailyStat, CaseWorkdayCount
+from yimen.oversight.models.ratings import Rating
+from yimen.oversight.models.stats import (
+    HISTOGRAM_CAP,
+    CaseDailyStat,
+    CaseMonthlyStat,
+    CaseMonthlyWorkdayCount,
+    CaseWorkdayCount,
+    RatingMonthlyCount,
+)
 from yimen.subjects.models import LockerReuse
 from yimen.worktime.calendar import Pause, WorkCalendar, is_workday, workdays_between
 from yimen.worktime.selectors import get_calendar
@@ -28,7 +39,8 @@ COMPLETE_ACTIONS = frozenset({"deliver", "complete_instant"})
 ONLINE_CHANNELS = frozenset({Channel.ONLINE, Channel.MOBILE})
 
 KEY_FIELDS = ("day", "department_id", "center_id", "channel", "item_id")
-Key = tuple  # the values of KEY_FIELDS
+MONTH_KEY_FIELDS = ("month", "department_id", "center_id", "channel")
+Key = tuple  # the values of KEY_FIELDS (or of MONTH_KEY_FIELDS)
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -91,6 +103,12 @@ def completed(case: Case, visits: int, pauses: Iterable[Pause], calendar) -> Con
     return Contribution(_key(case, completed_on), counts, workdays)
 
 
+def month_key(key: Key) -> Key:
+    """The monthly row a daily row adds to: its month, department, center and channel."""
+    day, department_id, center_id, channel, _item_id = key
+    return (day.replace(day=1), department_id, center_id, channel)
+
+
 def _pauses(case: Case) -> list[Pause]:
     return [(p.started_on, p.ended_on) for p in case.pauses.all()]
 
@@ -111,11 +129,16 @@ def _add(model, key: dict, counts: dict[str, int]) -> None:
 
 
 def _apply(contribution: Contribution) -> None:
-    key = dict(zip(KEY_FIELDS, contribution.key, strict=True))
-    _add(CaseDailyStat, key, contribution.counts)
-    if contribution.workdays is not None:
-        bucket = min(contribution.workdays, HISTOGRAM_CAP)
-        _add(CaseWorkdayCount, {**key, "workdays": bucket}, {"cases": 1})
+    tables = (
+        (CaseDailyStat, CaseWorkdayCount, KEY_FIELDS, contribution.key),
+        (CaseMonthlyStat, CaseMonthlyWorkdayCount, MONTH_KEY_FIELDS, month_key(contribution.key)),
+    )
+    for stats, buckets, fields, values in tables:
+        key = dict(zip(fields, values, strict=True))
+        _add(stats, key, contribution.counts)
+        if contribution.workdays is not None:
+            bucket = min(contribution.workdays, HISTOGRAM_CAP)
+            _add(buckets, {**key, "workdays": bucket}, {"cases": 1})
 
 
 def stats_record_event(event: CaseEvent) -> None:
@@ -143,6 +166,27 @@ def stats_record_reuse(reuse: LockerReuse) -> None:
         _apply(reused(case, 1))
 
 
+def _rating_key(rating: Rating) -> dict:
+    case = rating.case
+    return {
+        "month": timezone.localdate(rating.rated_at).replace(day=1),
+        "department_id": case.department_id,
+        "center_id": case.center_id,
+        "channel": case.channel,
+        "level": rating.level,
+    }
+
+
+def stats_record_rating(rating: Rating) -> None:
+    """Count a rating in the month it was given."""
+    _add(RatingMonthlyCount, _rating_key(rating), {"ratings": 1})
+
+
+def stats_record_overturned(rating: Rating) -> None:
+    """Take a rating out of the counts: an appeal against it was upheld."""
+    _add(RatingMonthlyCount, _rating_key(rating), {"ratings": -1})
+
+
 # --- recount and rebuild ------------------------------------------------------------------
 
 
@@ -156,6 +200,15 @@ class Recount:
         if contribution.workdays is not None:
             bucket = min(contribution.workdays, HISTOGRAM_CAP)
             self.histogram[(contribution.key, bucket)] += 1
+
+    def by_month(self) -> "Recount":
+        """The same counts summed per month (the daily rows' keys mapped by `month_key`)."""
+        monthly = Recount()
+        for key, counts in self.rows.items():
+            monthly.rows[month_key(key)].update(counts)
+        for (key, workdays), cases in self.histogram.items():
+            monthly.histogram[(month_key(key), workdays)] += cases
+        return monthly
 
 
 def _contributions(case: Case, reuses: int, calendar) -> Iterable[Contribution]:
@@ -186,63 +239,100 @@ def stats_recount(chunk_size: int = 2000) -> Recount:
     return recount
 
 
-def _stored() -> Recount:
-    stored = Recount()
-    for row in CaseDailyStat.objects.values_list(*KEY_FIELDS, *CaseDailyStat.COUNTS):
-        key, counts = row[: len(KEY_FIELDS)], row[len(KEY_FIELDS) :]
-        stored.rows[key].update(dict(zip(CaseDailyStat.COUNTS, counts, strict=True)))
-    for *key, workdays, cases in CaseWorkdayCount.objects.values_list(
-        *KEY_FIELDS, "workdays", "cases"
-    ):
-        stored.histogram[(tuple(key), workdays)] += cases
-    return stored
+def _rating_counts() -> QuerySet:
+    """The ratings that count, per month, department, center, channel and level: summed by
+    the database."""
+    return (
+        Rating.objects.counted()
+        .annotate(month=TruncMonth("rated_at", output_field=DateField()))
+        .values("month", "case__department", "case__center", "case__channel", "level")
+        .annotate(ratings=Count("pk"))
+        .order_by()
+    )
+
+
+Rows = dict[Key, Counter]  # a table's rows: key -> {column: value}
+
+
+def _stored_rows(model, key_fields: tuple[str, ...], *columns: str) -> Rows:
+    rows: Rows = defaultdict(Counter)
+    width = len(key_fields)
+    for row in model.objects.values_list(*key_fields, *columns):
+        rows[row[:width]].update(dict(zip(columns, row[width:], strict=True)))
+    return rows
+
+
+def _histogram_rows(histogram: Counter) -> Rows:
+    return {(*key, workdays): Counter(cases=n) for (key, workdays), n in histogram.items()}
 
 
 @dataclass(frozen=True)
 class Difference:
     table: str
-    key: tuple
+    names: tuple[str, ...]
+    values: tuple
     stored: dict
     recounted: dict
 
     @property
     def where(self) -> str:
-        """The row, as `day=2025-11-20 department_id=2 …` (and `workdays=` for the histogram)."""
-        if self.table == "workdays":
-            (key, workdays), names = self.key, (*KEY_FIELDS, "workdays")
-            values = (*key, workdays)
-        else:
-            names, values = KEY_FIELDS, self.key
-        return " ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
+        """The row, as `day=2025-11-20 department_id=2 …` (and `workdays=` for a histogram)."""
+        return " ".join(f"{n}={v}" for n, v in zip(self.names, self.values, strict=True))
 
 
-def _differences(stored: Recount, recount: Recount) -> list[Difference]:
-    found = []
-    for key in sorted(stored.rows.keys() | recount.rows.keys(), key=str):
-        have, want = +stored.rows.get(key, Counter()), +recount.rows.get(key, Counter())
-        if have != want:
-            found.append(Difference("daily", key, dict(have), dict(want)))
-    for key in sorted(stored.histogram.keys() | recount.histogram.keys(), key=str):
-        have, want = stored.histogram.get(key, 0), recount.histogram.get(key, 0)
-        if have != want:
-            found.append(Difference("workdays", key, {"cases": have}, {"cases": want}))
-    return found
+@dataclass(frozen=True)
+class Table:
+    """A table of kept figures: what it holds, and what it should hold."""
+
+    name: str  # as differences name it
+    model: type
+    key_fields: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def differences(self, recounted: Rows) -> list[Difference]:
+        stored, found = _stored_rows(self.model, self.key_fields, *self.columns), []
+        for key in sorted(stored.keys() | recounted.keys(), key=str):
+            have, want = +stored.get(key, Counter()), +recounted.get(key, Counter())
+            if have != want:
+                found.append(Difference(self.name, self.key_fields, key, dict(have), dict(want)))
+        return found
+
+    def replace(self, recounted: Rows) -> int:
+        self.model.objects.all().delete()
+        self.model.objects.bulk_create(
+            (
+                self.model(**dict(zip(self.key_fields, key, strict=True)), **values)
+                for key, values in recounted.items()
+            ),
+            batch_size=1000,
+        )
+        return len(recounted)
 
 
-def _replace(recount: Recount) -> int:
-    CaseWorkdayCount.objects.all().delete()
-    CaseDailyStat.objects.all().delete()
-    rows = [
-        CaseDailyStat(**dict(zip(KEY_FIELDS, key, strict=True)), **counts)
-        for key, counts in recount.rows.items()
-    ]
-    buckets = [
-        CaseWorkdayCount(**dict(zip(KEY_FIELDS, key, strict=True)), workdays=days, cases=n)
-        for (key, days), n in recount.histogram.items()
-    ]
-    CaseDailyStat.objects.bulk_create(rows, batch_size=1000)
-    CaseWorkdayCount.objects.bulk_create(buckets, batch_size=1000)
-    return len(rows) + len(buckets)
+WORKDAYS = ("cases",)
+DAILY = Table("daily", CaseDailyStat, KEY_FIELDS, CaseDailyStat.COUNTS)
+DAILY_WORKDAYS = Table("workdays", CaseWorkdayCount, (*KEY_FIELDS, "workdays"), WORKDAYS)
+MONTHLY = Table("monthly", CaseMonthlyStat, MONTH_KEY_FIELDS, CaseDailyStat.COUNTS)
+MONTHLY_WORKDAYS = Table(
+    "monthly_workdays", CaseMonthlyWorkdayCount, (*MONTH_KEY_FIELDS, "workdays"), WORKDAYS
+)
+RATINGS = Table("ratings", RatingMonthlyCount, (*MONTH_KEY_FIELDS, "level"), ("ratings",))
+
+
+def _recount_all() -> dict[Table, Rows]:
+    """What every table of kept figures should hold."""
+    daily = stats_recount()
+    monthly = daily.by_month()
+    ratings = {
+        tuple(row.values())[:-1]: Counter(ratings=row["ratings"]) for row in _rating_counts()
+    }
+    return {
+        DAILY: daily.rows,
+        DAILY_WORKDAYS: _histogram_rows(daily.histogram),
+        MONTHLY: monthly.rows,
+        MONTHLY_WORKDAYS: _histogram_rows(monthly.histogram),
+        RATINGS: ratings,
+    }
 
 
 @dataclass(frozen=True)
@@ -255,8 +345,44 @@ def stats_rebuild(*, check: bool = False) -> RebuildResult:
     """Recount everything; report where the stored rows differ, and (unless only checking)
     replace them with the recount."""
     with transaction.atomic():
-        recount = stats_recount()
-        differences = _differences(_stored(), recount)
+        recounts = _recount_all()
+        differences = [
+            found for table, rows in recounts.items() for found in table.differences(rows)
+        ]
         if check:
-            return RebuildResult(len(recount.rows) + len(recount.histogram), differences)
-        return RebuildResult(_replace(recount), differences)
+            return RebuildResult(sum(map(len, recounts.values())), differences)
+        return RebuildResult(sum(t.replace(rows) for t, rows in recounts.items()), differences)
+
+
+def _insert(model, names: tuple[str, ...], rows: QuerySet) -> None:
+    """INSERT INTO model (names…) SELECT …: one statement whatever the number of rows."""
+    select, params = rows.query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {select}", params)
+
+
+def _monthly_sums(daily, group: tuple[str, ...], sums: tuple[str, ...]) -> QuerySet:
+    return (
+        daily.objects.annotate(month=TruncMonth("day"))
+        .values("month", *group)
+        .annotate(**{name: Sum(name) for name in sums})
+        .order_by()
+    )
+
+
+def stats_fill_monthly() -> None:
+    """Fill the (empty) monthly tables in the database, from the daily ones and the ratings:
+    for rows written in bulk, such as generated cases."""
+    place, counts = ("department", "center", "channel"), CaseDailyStat.COUNTS
+    buckets = (*place, "workdays")
+    _insert(
+        CaseMonthlyStat, ("month", *place, *counts), _monthly_sums(CaseDailyStat, place, counts)
+    )
+    _insert(
+        CaseMonthlyWorkdayCount,
+        ("month", *buckets, *WORKDAYS),
+        _monthly_sums(CaseWorkdayCount, buckets, WORKDAYS),
+    )
+    _insert(RatingMonthlyCount, ("month", *place, "level", "ratings"), _rating_counts())
