@@ -111,6 +111,37 @@ def test_a_new_version_is_searchable_by_its_new_name(catalog):
     assert search.item_entry(sample.FOOD_LICENCE).version_number == 2
 
 
+def test_a_repeated_query_sees_a_changed_catalog_at_once(catalog):
+    # Answers are kept for repeated queries; each change below must show on the next one.
+    def dengji() -> list[str]:
+        return codes(search.search_items("dengji", subject_type="person"))
+
+    assert dengji() == [sample.SOLE_TRADER, sample.NEWBORN_INSURANCE]
+    assert dengji() == [sample.SOLE_TRADER, sample.NEWBORN_INSURANCE]
+
+    sample.item("220105-MZJ-010", name="婚姻登记", popularity=70)
+    assert dengji() == ["220105-MZJ-010", sample.SOLE_TRADER, sample.NEWBORN_INSURANCE]
+
+    sample.revise(catalog.sole_trader, change_note="更名", name="个体工商户开业")
+    assert dengji() == ["220105-MZJ-010", sample.NEWBORN_INSURANCE]
+
+    services.item_cancel(item=catalog.newborn_insurance.item, reason="并入一件事", actor="admin")
+    assert dengji() == ["220105-MZJ-010"]
+    assert codes(search.search_items("dengji", include_cancelled=True)) == [
+        "220105-MZJ-010",
+        sample.NEWBORN_INSURANCE,
+    ]
+
+
+def test_every_page_of_a_repeated_query_is_the_same(catalog):
+    pages = [codes(search.search_items("", page=n, page_size=3)) for n in (1, 2, 1, 2)]
+    assert pages[:2] == [
+        [sample.ELDERLY, sample.SOLE_TRADER, sample.NEWBORN_INSURANCE],
+        [sample.FOOD_LICENCE],
+    ]
+    assert pages[2:] == pages[:2]
+
+
 def test_paging(catalog):
     first = search.search_items("", page=1, page_size=3)
     second = search.search_items("", page="2", page_size=3)

@@ -15,7 +15,7 @@ from yimen.cases.models import CaseEvent
 from yimen.cases.states import CaseState
 from yimen.catalog.models import MaterialKind
 from yimen.errors import IllegalAction, InvalidInput, PermissionDenied
-from yimen.licences import payload, services, signing, verify
+from yimen.licences import payload, seal, services, signing, verify
 from yimen.licences.models import DocumentKind, Licence, LicenceStatus, SealUse
 from yimen.licences.numbering import identifier_is_valid
 from yimen.subjects.models import LockerEntry
@@ -55,6 +55,18 @@ def test_issuing_registers_seals_and_stores_the_licence_and_records_the_case_ste
     assert uses[DocumentKind.LICENCE].sha256 == licence.sha256
     assert {u.actor for u in uses.values()} == {crew.approver}
     assert {u.seal for u in uses.values()} == {the_seal}
+
+
+def test_the_seal_is_parsed_once_per_process_and_a_rotation_is_seen_at_once(crew, food, the_seal):
+    first = seal.active_seal()
+    assert seal.active_seal().private_key is first.private_key
+    assert seal.active_seal().pdf_signer() is first.pdf_signer()
+    rotated = services.seal_rotate()
+    licence = helpers.issued(crew, food)
+    assert licence.seal == rotated
+    signer = seal.active_seal().pdf_signer()
+    assert signer is not first.pdf_signer()
+    assert signer.signing_cert.sha256_fingerprint.replace(" ", "").lower() == rotated.fingerprint
 
 
 def test_the_issued_licence_is_in_the_holders_locker_so_no_other_item_asks_for_it(

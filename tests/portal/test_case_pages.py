@@ -154,7 +154,7 @@ def test_a_refusal_without_legal_basis_is_marked_beside_the_field(crew, licence)
     case = make.submitted(crew, licence)
     response = act(signed_in(crew.clerk), case, "refuse", reason="不属于本机关职权", legal_basis="")
     assert response.status_code == 422
-    assert field_errors(response, "legal_basis") == ["这个字段是必填项。"]
+    assert field_errors(response, "refuse_legal_basis") == ["这个字段是必填项。"]
     assert "不属于本机关职权" in response.content.decode()
     case.refresh_from_db()
     assert (case.state, case.events.count()) == ("submitted", 1)
@@ -281,6 +281,67 @@ def test_a_reviewer_sees_only_their_departments_tasks_most_urgent_first(crew):
     assert "红牌：已超期 2 个工作日" in page and "正常：剩余 8 个工作日" in page
 
 
+CASE_NO = r"220105-\d{8}-\d{6}"
+
+
+def queue_pages(client, url: str) -> list[list[str]]:
+    """The case numbers each page of a queue shows, following 下一页 from the first page."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(re.findall(CASE_NO, text(response)))
+        assert ("回到第一页" in text(response)) == (len(pages) > 1)
+        following = re.search(r'href="(\?after=\d+)"[^>]*>下一页<', response.content.decode())
+        url = following and url.split("?")[0] + following.group(1)
+    return pages
+
+
+def test_the_work_queue_shows_30_tasks_a_page_most_urgent_first(crew, licence):
+    cases = [make.accepted(crew, licence, day=workdays_ago(n % 7)) for n in range(31)]
+    services.case_suspend(case=cases[0], actor=crew.approver, kind="hearing", reason="听证")
+    reviewer = signed_in(crew.reviewers[licence.lead_department.code])
+
+    pages = queue_pages(reviewer, "/work/")
+
+    assert [len(page) for page in pages] == [30, 1]
+    whole_queue = selectors.work_queue(crew.reviewers[licence.lead_department.code])
+    assert [n for page in pages for n in page] == [r.task.case.case_no for r in whole_queue]
+    assert pages[-1] == [cases[0].case_no]  # its clock is paused: last
+
+
+def test_my_cases_shows_30_a_page_newest_first(crew, licence):
+    cases = [make.submitted(crew, licence, day=workdays_ago(n // 3)) for n in range(31)]
+
+    pages = queue_pages(signed_in(crew.applicant), "/me/cases/")
+
+    assert [len(page) for page in pages] == [30, 1]
+    newest_first = sorted(cases, key=lambda c: (c.received_at, c.pk), reverse=True)
+    assert [n for page in pages for n in page] == [c.case_no for c in newest_first]
+
+
+def test_a_page_position_that_is_not_the_viewers_is_refused(crew, licence):
+    mine = make.accepted(crew, licence, day=workdays_ago(1))
+    elsewhere = make.accepted(
+        crew,
+        make.licence_item("220105-WJJ-101", lead_department=catalog.department("WJJ", "卫健局")),
+    )
+    reviewer = signed_in(crew.reviewers[licence.lead_department.code])
+    for garbled in ("abc", "-1", "１"):
+        response = reviewer.get(f"/work/?after={garbled}")
+        assert response.status_code == 422 and "翻页参数无效" in text(response)
+    stranger_task = elsewhere.tasks.get(status=Task.Status.OPEN)
+    response = reviewer.get(f"/work/?after={stranger_task.pk}")
+    assert response.status_code == 404 and "翻页位置已失效" in text(response)
+    assert elsewhere.case_no not in text(response)
+
+    stranger, _person = people.citizen("李四", birth="19900101")
+    response = signed_in(stranger).get(f"/me/cases/?after={mine.pk}")
+    assert response.status_code == 404 and "翻页位置已失效" in text(response)
+    assert mine.case_no not in text(response)
+    assert [mine.case_no] == re.findall(CASE_NO, text(reviewer.get("/work/")))
+
+
 def test_the_reviewer_completes_and_the_approver_decides(crew, licence):
     case = make.accepted(crew, licence, day=workdays_ago(1))
     task = case.tasks.get(status=Task.Status.OPEN)
@@ -299,11 +360,20 @@ def test_the_reviewer_completes_and_the_approver_decides(crew, licence):
     assert "审批决定 （办理中 → 已决定）" in text(approver.get(f"/cases/{case.case_no}/"))
 
 
+def test_each_form_on_a_case_page_labels_fields_of_its_own(crew, licence):
+    """Suspending, extending and deciding all ask for a reason: each label names its own."""
+    case = make.accepted(crew, licence, day=workdays_ago(1))
+    html = signed_in(crew.approver).get(f"/cases/{case.case_no}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert {"id_suspend_reason", "id_extend_reason", "id_decide_reason"} <= set(ids)
+
+
 def test_a_decision_without_reason_keeps_the_choice_and_decides_nothing(crew, licence):
     case = make.accepted(crew, licence, day=workdays_ago(1))
     response = act(signed_in(crew.approver), case, "decide", decision="deny", reason="")
     assert response.status_code == 422
-    assert field_errors(response, "reason") == ["这个字段是必填项。"]
+    assert field_errors(response, "decide_reason") == ["这个字段是必填项。"]
     assert re.search(r'value="deny"[^>]*checked', response.content.decode())
     case.refresh_from_db()
     assert case.state == "in_progress"

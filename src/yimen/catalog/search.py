@@ -12,6 +12,9 @@ full pinyin from a syllable boundary or a run of initials (老年人优待证 �
 "laonianren…", "lnrydz"); department, theme, type or code; then, for terms of
 two or more characters, the name's characters in order (老年证) or syllable
 prefixes in order (lnz, laonianzheng).
+
+Each index keeps the ranked results of its latest queries (the same few come from
+kiosks and the home page all day); a changed catalog is a new index, with none.
 """
 
 import datetime as dt
@@ -50,6 +53,7 @@ PAGE_SIZE = 20
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 100
 POPULAR_COUNT = 8
+RESULT_CACHE_SIZE = 512  # (query, filters) pairs whose ranked items an index keeps
 # Guide text the index never reads; left out of the one big query.
 LONG_TEXT_FIELDS = ("acceptance_conditions", "fee_basis", "handling_locations", "visits_reason")
 
@@ -224,20 +228,13 @@ class CatalogIndex:
         page = _positive_int(
             page or 1, "page", _("页码须为1至%(n)s之间的整数。") % {"n": MAX_PAGE}, upper=MAX_PAGE
         )
-        ranked = sorted(
-            (
-                (entry.cancelled, *rank, -entry.popularity, entry.code, entry)
-                for entry in self.items
-                if wanted(entry) and (rank := _rank(terms, entry.keys)) is not None
-            ),
-            key=lambda row: row[:-1],
-        )
+        ranked = self._ranked_items(terms, wanted)
         start = (page - 1) * page_size
         return SearchResult(
             count=len(ranked),
             page=page,
             page_size=page_size,
-            items=[row[-1] for row in ranked[start : start + page_size]],
+            items=list(ranked[start : start + page_size]),
         )
 
     def search_bundles(self, q: str | None = "", *, theme: str | None = None) -> list[BundleEntry]:
@@ -286,6 +283,11 @@ class CatalogIndex:
         return [names[c] for c in codes if c in names]
 
     @functools.cached_property
+    def _ranked_items(self):
+        """(terms, ItemFilter) → the matching items, best first; the latest kept."""
+        return _item_ranking(self.items)
+
+    @functools.cached_property
     def _items_by_code(self) -> dict[str, ItemEntry]:
         return {e.code: e for e in self.items}
 
@@ -301,24 +303,58 @@ class CatalogIndex:
         item_type: str | None = None,
         theme: str | None = None,
         include_cancelled: bool = False,
-    ):
-        department = _known_code(
-            department, self.departments, "department", _("未知的部门：%(c)s。")
+    ) -> "ItemFilter":
+        return ItemFilter(
+            department=_known_code(
+                department, self.departments, "department", _("未知的部门：%(c)s。")
+            ),
+            subject_types=_subject_types(subject_type),
+            item_type=_choice(
+                item_type, ItemType.values, "item_type", _("未知的事项类型：%(c)s。")
+            ),
+            theme=_known_code(theme, self.themes, "theme", _("未知的办事主题：%(c)s。")),
+            include_cancelled=include_cancelled,
         )
-        theme = _known_code(theme, self.themes, "theme", _("未知的办事主题：%(c)s。"))
-        subject_types = _subject_types(subject_type)
-        item_type = _choice(item_type, ItemType.values, "item_type", _("未知的事项类型：%(c)s。"))
 
-        def wanted(entry: ItemEntry) -> bool:
-            return (
-                (include_cancelled or not entry.cancelled)
-                and department in (None, entry.department_code)
-                and item_type in (None, entry.item_type)
-                and (subject_types is None or entry.subject_type in subject_types)
-                and (theme is None or theme in entry.themes)
-            )
 
-        return wanted
+@dataclass(frozen=True)
+class ItemFilter:
+    """Checked filter values (None: any); called on an item, whether it passes."""
+
+    department: str | None
+    subject_types: frozenset[str] | None
+    item_type: str | None
+    theme: str | None
+    include_cancelled: bool
+
+    def __call__(self, entry: ItemEntry) -> bool:
+        return (
+            (self.include_cancelled or not entry.cancelled)
+            and self.department in (None, entry.department_code)
+            and self.item_type in (None, entry.item_type)
+            and (self.subject_types is None or entry.subject_type in self.subject_types)
+            and (self.theme is None or self.theme in entry.themes)
+        )
+
+
+def _item_ranking(items: tuple[ItemEntry, ...]):
+    """A function of (terms, filter) giving the matching items best first, remembering the
+    latest answers. It holds the items, not the index, so an index it belongs to is freed
+    as soon as a newer one replaces it."""
+
+    @functools.lru_cache(maxsize=RESULT_CACHE_SIZE)
+    def ranked(terms: tuple[str, ...], wanted: ItemFilter) -> tuple[ItemEntry, ...]:
+        rows = sorted(
+            (
+                (entry.cancelled, *rank, -entry.popularity, entry.code, entry)
+                for entry in items
+                if wanted(entry) and (rank := _rank(terms, entry.keys)) is not None
+            ),
+            key=lambda row: row[:-1],
+        )
+        return tuple(row[-1] for row in rows)
+
+    return ranked
 
 
 # ---------------------------------------------------------------- single reads
@@ -601,9 +637,14 @@ def _match(term: str, keys: Keys) -> tuple[int, int] | None:
         return (2, pos)
     if (pos := keys.extra.find(term)) >= 0:
         return (3, pos)
-    if len(term) > 1 and (_is_subsequence(term, keys.name) or _syllable_prefixes_match(term, keys)):
+    if len(term) > 1 and (_in_order_in_name(term, keys) or _syllable_prefixes_match(term, keys)):
         return (4, 0)
     return None
+
+
+def _in_order_in_name(term: str, keys: Keys) -> bool:
+    # The first and last characters are looked for in C first: most names have neither.
+    return term[0] in keys.name and term[-1] in keys.name and _is_subsequence(term, keys.name)
 
 
 def _pinyin_position(term: str, keys: Keys) -> int | None:
@@ -624,7 +665,8 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 
 def _syllable_prefixes_match(term: str, keys: Keys) -> bool:
     """True when the term is a prefix of some syllables, taken in order (lnz, laonzh)."""
-    if not _is_subsequence(term, keys.pinyin):
+    # The term starts a syllable, so its first letter is an initial: few names pass that.
+    if term[0] not in keys.initials or not _is_subsequence(term, keys.pinyin):
         return False
     reached = {0}
     for syllable in keys.syllables:
@@ -647,11 +689,11 @@ def _syllable_prefixes_match(term: str, keys: Keys) -> bool:
 # ---------------------------------------------------------------- input checks
 
 
-def _subject_types(value: str | None) -> set[str] | None:
+def _subject_types(value: str | None) -> frozenset[str] | None:
     value = _choice(value, SubjectType.values, "subject_type", _("未知的服务对象：%(c)s。"))
     if value is None:
         return None
-    return {SubjectType.BOTH} if value == SubjectType.BOTH else {value, SubjectType.BOTH}
+    return frozenset({SubjectType.BOTH} if value == SubjectType.BOTH else {value, SubjectType.BOTH})
 
 
 def _choice(value: str | None, allowed, field_name: str, message: str) -> str | None:

@@ -12,6 +12,7 @@ Nothing else in Yimen holds a signing key.
 
 import base64
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,9 @@ from yimen.errors import IllegalAction
 from yimen.licences import conf, sm2
 from yimen.licences.models import Seal, SealAuthority
 
+# Seals whose parsed keys, certificates and pyHanko signer a process keeps: the one in
+# use, and the last few after a rotation.
+KEPT_SEALS = 4
 AUTHORITY_YEARS = 30
 SEAL_YEARS = 10
 DEMO_MARK = "DEMO"
@@ -204,7 +208,8 @@ def private_key_der(key) -> bytes:
 
 @dataclass(frozen=True)
 class LoadedSeal:
-    """The seal in use, with its private keys in memory for one signing."""
+    """The seal in use, with its private keys in memory. The keys and certificates are parsed
+    once per process for each seal (`active_seal` reads only the record each time)."""
 
     record: Seal
     private_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -214,11 +219,7 @@ class LoadedSeal:
 
     def pdf_signer(self) -> SimpleSigner:
         """pyHanko's signer; the chain up to the CA goes into every signature."""
-        return SimpleSigner(
-            signing_cert=_asn1(self.certificate),
-            signing_key=asn1_keys.PrivateKeyInfo.load(private_key_der(self.private_key)),
-            cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in self.chain]),
-        )
+        return _pdf_signer(self.private_key, self.certificate, self.chain)
 
     def sign(self, data: bytes, algorithm: str) -> bytes:
         """A compact signature: r‖s for ES256 and SM2, PKCS#1 v1.5 for RS256."""
@@ -261,8 +262,30 @@ def verify_compact(seal: Seal, algorithm: str, data: bytes, signature: bytes) ->
     return False
 
 
+@functools.lru_cache(maxsize=KEPT_SEALS)
+def _pdf_signer(
+    private_key, certificate: x509.Certificate, chain: tuple[x509.Certificate, ...]
+) -> SimpleSigner:
+    """Made once per seal: `active_seal` hands out the same parsed key object every time."""
+    return SimpleSigner(
+        signing_cert=_asn1(certificate),
+        signing_key=asn1_keys.PrivateKeyInfo.load(private_key_der(private_key)),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in chain]),
+    )
+
+
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+@functools.lru_cache(maxsize=KEPT_SEALS)
+def _parsed_key(der: bytes):
+    return serialization.load_der_private_key(der, password=None)
+
+
+@functools.lru_cache(maxsize=KEPT_SEALS)
+def _parsed_certificates(pem: str) -> tuple[x509.Certificate, ...]:
+    return tuple(certificates_from_pem(pem))
 
 
 def active_seal() -> LoadedSeal:
@@ -284,22 +307,21 @@ def active_seal() -> LoadedSeal:
             "no_seal",
             _("尚未配置行政审批专用章。请管理员运行 yimen seal-init 或配置 PKCS#12 印章。"),
         )
-    key = serialization.load_der_private_key(decrypt(record.key_encrypted), password=None)
+    # Decrypted every time, so a changed SECRET_KEY is told at once; parsed once.
+    key = _parsed_key(decrypt(record.key_encrypted))
     sm2_key = decrypt(record.sm2_key_encrypted).decode() if record.sm2_key_encrypted else ""
     return LoadedSeal(
         record=record,
         private_key=key,
-        certificate=x509.load_pem_x509_certificate(record.certificate_pem.encode()),
-        chain=tuple(certificates_from_pem(record.authority.certificate_pem)),
+        certificate=_parsed_certificates(record.certificate_pem)[0],
+        chain=_parsed_certificates(record.authority.certificate_pem),
         sm2_private_key=sm2_key,
     )
 
 
 def _from_pkcs12(path: Path, password: str) -> LoadedSeal:
     try:
-        key, certificate, others = pkcs12.load_key_and_certificates(
-            path.read_bytes(), password.encode() or None
-        )
+        key, certificate, others = _pkcs12_contents(path.read_bytes(), password.encode() or None)
     except (OSError, ValueError) as error:
         raise SealUnavailable(
             "seal_pkcs12_unreadable",
@@ -316,8 +338,16 @@ def _from_pkcs12(path: Path, password: str) -> LoadedSeal:
         )
     sm2_key = _sm2_key_from_file()
     record = _register_pkcs12(key, certificate, list(others), sm2_key)
-    chain = tuple(certificates_from_pem(record.chain_pem + record.authority.certificate_pem))
+    chain = _parsed_certificates(record.chain_pem + record.authority.certificate_pem)
     return LoadedSeal(record, key, certificate, chain, sm2_key)
+
+
+@functools.lru_cache(maxsize=KEPT_SEALS)
+def _pkcs12_contents(data: bytes, password: bytes | None):
+    """The key and certificates of a PKCS#12 file, read from disk each time (a replaced file
+    is a rotation) and parsed once per content."""
+    key, certificate, others = pkcs12.load_key_and_certificates(data, password)
+    return key, certificate, tuple(others)
 
 
 def _sm2_key_from_file() -> str:

@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -453,13 +455,78 @@ def _file_at_window(request, subject, form: FilingForm, context: dict, submit):
 # --- staff queues -----------------------------------------------------------------------
 
 
+QUEUE_PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue read by keyset: the rows, and where the next page starts."""
+
+    rows: list
+    later: bool  # a page after the first
+    next_after: int | None
+
+
+def _queue_page(request, read, row_id) -> QueuePage:
+    """The page of `read(limit=, after=)` the request asks for (`?after=` the id of the last
+    row before it); one row more than shown tells whether a next page exists."""
+    after = request.GET.get("after", "")
+    if after and not (after.isascii() and after.isdigit()):
+        raise InvalidInput("bad_after", _("翻页参数无效，请从第一页重新查看。"), field="after")
+    found = read(limit=QUEUE_PAGE_SIZE + 1, after=int(after) if after else None)
+    rows = found[:QUEUE_PAGE_SIZE]
+    more = len(found) > QUEUE_PAGE_SIZE
+    return QueuePage(rows, bool(after), row_id(rows[-1]) if more else None)
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """A work-queue row as the page shows it, worked out here so that the loop over the rows
+    only prints values."""
+
+    link: str
+    case_no: str
+    item: str
+    applicant: str
+    stage: str
+    department: str
+    arrived: str
+    level: str
+    deadline: str  # the rendered deadline cell
+
+
+def _work_rows(rows: list[selectors.TaskRow]) -> list[WorkRow]:
+    """Rows sorted by deadline share them, so each distinct deadline cell is rendered once."""
+
+    @functools.cache
+    def deadline(clock: selectors.Clock, paused: bool) -> str:
+        return render_to_string(TEMPLATES + "_clock.html", {"clock": clock, "paused": paused})
+
+    return [
+        WorkRow(
+            link=f"{reverse('cases:case', args=[row.task.case.case_no])}#task-{row.task.pk}",
+            case_no=row.task.case.case_no,
+            item=row.task.case.version.name,
+            applicant=row.task.case.subject.name,
+            stage=row.task.stage_name,
+            department=row.task.department.name,
+            arrived=timezone.localtime(row.task.opened_at).strftime("%Y-%m-%d %H:%M"),
+            level=row.clock.level,
+            deadline=deadline(row.clock, row.paused),
+        )
+        for row in rows
+    ]
+
+
 @case_page
 def work(request):
-    return render(
+    page = _queue_page(
         request,
-        TEMPLATES + "work.html",
-        {"nav": "work", "rows": selectors.work_queue(request.user)},
+        functools.partial(selectors.work_queue, request.user),
+        lambda row: row.task.pk,
     )
+    context = {"nav": "work", "page": page, "rows": _work_rows(page.rows)}
+    return render(request, TEMPLATES + "work.html", context)
 
 
 # --- one case ---------------------------------------------------------------------------
@@ -561,7 +628,14 @@ def _action_forms(case: Case, actions: set[str], owed) -> dict:
         actions = actions - {"accept_pending"}
     if not owed:
         actions = actions - {"supply_correction", "supply_pending"}
-    return {a: build() for a, build in builders.items() if a in actions}
+    return {a: _ids_of(a, build()) for a, build in builders.items() if a in actions}
+
+
+def _ids_of(action: str, form: forms.Form) -> forms.Form:
+    """The action's name in its fields' ids: the forms on a case page share field names
+    (reason, version), and each label must name the field in its own form."""
+    form.auto_id = f"id_{action}_%s"
+    return form
 
 
 def _licence_of(user, case: Case) -> Licence | None:
@@ -628,7 +702,7 @@ def _case_context(request, case: Case) -> dict:
         "letters": _letters(user, case, corrections),
         "task_forms": _task_forms(_my_tasks(user, detail), detail) if staff else [],
         "upload_form": None if staff or not owed else UploadForm(materials=owed),
-        "progress": progress(case),
+        "progress": progress(case.state),
         "corrections": corrections,
         "overruns": selectors.overrun_pauses(case=case),
         "siblings": selectors.filing_siblings(user, case),
@@ -802,7 +876,7 @@ def _show_failed(context: dict, action: str, form, prefix: str) -> None:
             if f"{letter}{row['task'].pk}" == prefix:
                 row[key] = form
     else:
-        context["forms"][action] = form
+        context["forms"][action] = _ids_of(action, form)
     context["failed_action"] = action
 
 
@@ -947,18 +1021,56 @@ STEP_OF_STATE = {
 }
 
 
-def progress(case: Case) -> list[dict]:
-    """The five steps a citizen sees, each done, current or to come."""
-    current = STEP_OF_STATE[case.state]
-    done_through = current if case.state == CaseState.COMPLETED else current - 1
+def progress(state: str) -> list[dict]:
+    """The five steps a citizen sees for a case in `state`, each done, current or to come."""
+    current = STEP_OF_STATE[state]
+    done_through = current if state == CaseState.COMPLETED else current - 1
     return [
         {"label": label, "done": n <= done_through, "current": n == current}
         for n, label in enumerate(STEPS)
     ]
 
 
+@dataclass(frozen=True)
+class MyCaseRow:
+    """A case in a citizen's list as the page shows it, worked out once here."""
+
+    link: str
+    case_no: str
+    item: str
+    applicant: str
+    state: str
+    in_correction: bool
+    progress: str  # the rendered progress bar
+
+
+def _my_case_rows(cases: list[Case]) -> list[MyCaseRow]:
+    """The progress bar depends only on the state, so each state's is rendered once."""
+
+    @functools.cache
+    def progress_bar(state: str) -> str:
+        return render_to_string(TEMPLATES + "_progress.html", {"steps": progress(state)})
+
+    return [
+        MyCaseRow(
+            link=reverse("cases:case", args=[case.case_no]),
+            case_no=case.case_no,
+            item=case.version.name,
+            applicant=case.subject.name,
+            state=case.get_state_display(),
+            in_correction=case.state == CaseState.CORRECTION,
+            progress=progress_bar(case.state),
+        )
+        for case in cases
+    ]
+
+
 @case_page
 def my_cases(request):
-    cases = selectors.cases_of_applicant(request.user)
-    rows = [{"case": c, "progress": progress(c)} for c in cases]
-    return render(request, TEMPLATES + "my_cases.html", {"nav": "my_cases", "rows": rows})
+    page = _queue_page(
+        request,
+        functools.partial(selectors.cases_of_applicant, request.user),
+        lambda case: case.pk,
+    )
+    context = {"nav": "my_cases", "page": page, "rows": _my_case_rows(page.rows)}
+    return render(request, TEMPLATES + "my_cases.html", context)
