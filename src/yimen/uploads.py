@@ -6,16 +6,20 @@ a Chinese message: empty or too large files; programs and scripts; polyglots
 (a file that is also another format, such as a JPEG with a ZIP appended or a
 PDF carrying a program); encrypted, malformed or scripted PDFs; images whose
 pixel count would exhaust memory when opened; OFD packages that unpack to too
-much (ZIP bombs) or are not well formed.
+much (ZIP bombs) or are not well formed; office documents (Word, Excel: OLE
+compound files and OOXML packages), which may carry macros, with a request to
+save them as PDF.
 
 Stored files get random names (`random_name`) under MEDIA_ROOT, which no URL
-serves: views that check access hand them out.
+serves: views that check access hand them out (`stored_content_type` gives the
+type to serve them as).
 
 Settings: YIMEN_UPLOAD_MAX_BYTES (20 MB), YIMEN_UPLOAD_MAX_PIXELS (50 million),
 YIMEN_UPLOAD_MAX_UNPACKED_BYTES (an OFD package unpacked, 100 MB).
 """
 
 import io
+import os
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -56,6 +60,8 @@ PROGRAM_STARTS = (
 # Signs of another format hidden inside a document. A ZIP reader looks for the ZIP's end
 # record in the last 64 KiB (its comment is at most that long), wherever the rest begins.
 ZIP_MEMBER = b"PK\x03\x04"
+OLE_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, .xls, .ppt
+OOXML_MANIFEST = "[Content_Types].xml"  # .docx, .xlsx, .pptx
 ZIP_END = b"PK\x05\x06"
 ZIP_END_WINDOW = 65_536 + 22
 PE_STUB = b"This program cannot be run in DOS mode"
@@ -104,6 +110,12 @@ def random_name(checked: CheckedUpload) -> str:
     return f"{uuid.uuid4().hex}{checked.extension}"
 
 
+def stored_content_type(name: str) -> str:
+    """The content type of a file stored under a `random_name`, read from its extension."""
+    by_extension = {extension: CONTENT_TYPES[kind] for kind, extension in EXTENSIONS.items()}
+    return by_extension.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
+
+
 def _refuse(code: str, message: str, field: str) -> InvalidInput:
     return InvalidInput(code, message, field=field)
 
@@ -135,9 +147,20 @@ def _kind_of(data: bytes, field: str) -> str:
         return OFD
     if data.startswith(PROGRAM_STARTS):
         raise _refuse("file_executable", _("不能上传程序或脚本文件。"), field)
+    if data.startswith(OLE_COMPOUND_FILE):
+        raise _office_document(field)
     raise _refuse(
         "file_type",
         _("只能上传 PDF、OFD、JPG 或 PNG 格式的文件，该文件的内容不是其中任何一种。"),
+        field,
+    )
+
+
+def _office_document(field: str) -> InvalidInput:
+    # Office files may carry macros; as PDF they print the same and carry none.
+    return _refuse(
+        "office_document",
+        _("不能上传 Word、Excel 等办公文档，请另存为 PDF 后上传。"),
         field,
     )
 
@@ -284,6 +307,8 @@ def _check_ofd(data: bytes, field: str) -> None:
 
 def _check_ofd_members(members: list[zipfile.ZipInfo], field: str) -> None:
     names = {m.filename for m in members}
+    if OOXML_MANIFEST in names and "OFD.xml" not in names:
+        raise _office_document(field)
     if "OFD.xml" not in names or len(members) > MAX_OFD_MEMBERS:
         raise _ofd_malformed(field)
     for member in members:

@@ -106,6 +106,12 @@ PAGES: dict[str, Rule] = {
     "items/<str:code>/": Rule(EVERYONE, params={"code": "item_code"}),
     "items/<str:code>/notice.pdf": Rule(EVERYONE, params={"code": "item_code"}),
     "items/<str:code>/changes/": Rule(EVERYONE, params={"code": "item_code"}),
+    "items/<str:code>/materials/<int:material_id>/blank-form": Rule(
+        EVERYONE, params={"code": "item_code", "material_id": "guide_material_id"}
+    ),
+    "items/<str:code>/materials/<int:material_id>/sample": Rule(
+        EVERYONE, params={"code": "item_code", "material_id": "guide_material_id"}
+    ),
     "bundles/": Rule(EVERYONE),
     "bundles/<str:code>/": Rule(EVERYONE, params={"code": "bundle_code"}),
     "power-list/": Rule(EVERYONE),

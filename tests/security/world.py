@@ -13,6 +13,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -27,7 +29,7 @@ from yimen.cases import selectors_hall as hall
 from yimen.cases import services as cases
 from yimen.cases import services_hall as hall_services
 from yimen.cases.models import CaseMaterial
-from yimen.catalog.models import DeliveryMode, Role
+from yimen.catalog.models import DeliveryMode, MaterialSpec, Role
 from yimen.oversight.models.exchange import OutboxMessage
 from yimen.oversight.selectors.stats import stats_filter
 from yimen.oversight.services import complaints, exchange, ratings, supervision
@@ -174,6 +176,7 @@ def build() -> World:
             "resident_id": crew.person.code,
             "item_code": version.item.code,
             "bundle_code": bundle.code,
+            "guide_material_id": str(_material_with_guide_files(version).pk),
         },
     )
     _seal_letters(world)
@@ -187,6 +190,17 @@ def _corrected_case(crew: make.Team, version) -> tuple:
     lease = SimpleUploadedFile("lease.pdf", pdf_bytes("lease"), content_type="application/pdf")
     case = cases.case_supply_online(case=case, actor=crew.applicant, files={"lease": lease})
     return case, CaseMaterial.objects.get(case=case, spec__kind__code="lease")
+
+
+def _material_with_guide_files(version) -> MaterialSpec:
+    """A material of the published item with a blank form and a sample in its guide
+    (written past the frozen-version rule, as if it had been published with them)."""
+    material = version.materials.first()
+    MaterialSpec.objects.filter(pk=material.pk).update(
+        blank_form=default_storage.save("catalog/forms/blank.pdf", ContentFile(pdf_bytes("表"))),
+        sample=default_storage.save("catalog/samples/sample.pdf", ContentFile(pdf_bytes("样"))),
+    )
+    return material
 
 
 def _seal_letters(world: World) -> None:

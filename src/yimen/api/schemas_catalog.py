@@ -12,6 +12,13 @@ def item_url(code: str) -> str:
     return reverse("catalog:item", args=[code])
 
 
+def material_file_url(spec, part: str) -> str | None:
+    """Where the public downloads a material's blank form or sample, if it has one."""
+    if not getattr(spec, part):
+        return None
+    return reverse(f"catalog:{part}", args=[spec.version.item.code, spec.pk])
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -98,11 +105,11 @@ class MaterialOut(Schema):
 
     @staticmethod
     def resolve_blank_form_url(spec) -> str | None:
-        return spec.blank_form.url if spec.blank_form else None
+        return material_file_url(spec, "blank_form")
 
     @staticmethod
     def resolve_sample_url(spec) -> str | None:
-        return spec.sample.url if spec.sample else None
+        return material_file_url(spec, "sample")
 
 
 class StageOut(Schema):

@@ -28,6 +28,7 @@ from yimen.catalog.forms import (
     CancelForm,
     CompareForm,
     ItemVersionForm,
+    MaterialSpecForm,
     NewItemForm,
     PublishForm,
     RetireForm,
@@ -381,6 +382,7 @@ class FormFieldInline(DraftPartInline, admin.StackedInline):
 
 class MaterialSpecInline(DraftPartInline, admin.StackedInline):
     model = MaterialSpec
+    form = MaterialSpecForm
     autocomplete_fields = ["kind"]
     fields = [
         ("order", "kind", "name"),

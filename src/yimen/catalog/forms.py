@@ -1,11 +1,20 @@
 """Forms for the catalog staff pages in the admin."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yimen.catalog.errors import CatalogError
-from yimen.catalog.models import DeliveryMode, ItemVersion, ServiceItem, VersionStatus
+from yimen.catalog.models import (
+    DeliveryMode,
+    ItemVersion,
+    MaterialSpec,
+    ServiceItem,
+    VersionStatus,
+)
+from yimen.errors import InvalidInput
+from yimen.uploads import check_upload, random_name
 
 
 class ItemVersionForm(forms.ModelForm):
@@ -49,6 +58,53 @@ class NewItemForm(ItemVersionForm):
         max_length=ServiceItem._meta.get_field("code").max_length,
         help_text=_("新事项的编码。修订已有事项请在“服务事项”中使用“新建修订草稿”。"),
     )
+
+
+MATERIAL_FILE_HELP = _(
+    "PDF、OFD、JPG 或 PNG，按文件内容识别。Word、Excel 表格请另存为 PDF 后上传。"
+    "公众在办事指南中下载。"
+)
+
+
+class MaterialSpecForm(forms.ModelForm):
+    """A material of a draft version. Its blank form and sample are published in the
+    service guide, so they pass the same checks as citizens' uploads and are stored
+    under random names."""
+
+    class Meta:
+        model = MaterialSpec
+        fields = [
+            "order",
+            "kind",
+            "name",
+            "necessity",
+            "form",
+            "source",
+            "originals",
+            "copies",
+            "reusable",
+            "blank_form",
+            "sample",
+            "notes",
+        ]
+        help_texts = {"blank_form": MATERIAL_FILE_HELP, "sample": MATERIAL_FILE_HELP}
+
+    def clean_blank_form(self):
+        return self._checked_file("blank_form")
+
+    def clean_sample(self):
+        return self._checked_file("sample")
+
+    def _checked_file(self, name: str):
+        file = self.cleaned_data[name]
+        if not isinstance(file, UploadedFile):  # unchanged, cleared or never given
+            return file
+        try:
+            checked = check_upload(file, field=name)
+        except InvalidInput as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from None
+        file.name = random_name(checked)
+        return file
 
 
 def _date_defaulting_to_today(**kwargs) -> forms.DateField:

@@ -137,6 +137,20 @@ def version_by_number(item_code: str, number: int) -> ItemVersion:
     return version
 
 
+def published_material_with(item_code: str, material_id: int, file_field: str) -> MaterialSpec:
+    """A material of a published (or since retired) version of the item that has a file
+    in `file_field` (its blank form or sample): public, like the rest of the guide."""
+    material = (
+        MaterialSpec.objects.filter(pk=material_id, version__item__code=item_code)
+        .exclude(version__status=VersionStatus.DRAFT)
+        .exclude(**{file_field: ""})
+        .first()
+    )
+    if material is None:
+        raise NotFound("material_file_not_found", _("未找到该材料的文件。"))
+    return material
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
