@@ -52,6 +52,15 @@ def finish_my_task(page: Page, case_no: str, opinion: str) -> None:
 # --- journey 1 --------------------------------------------------------------------------
 
 
+def start_new_business(window: Page, search: str, row_name: str) -> None:
+    """At the window workbench: find the subject and start filing for them."""
+    window.get_by_label("身份证号、统一社会信用代码或姓名（单位名称）").fill(search)
+    window.get_by_role("button", name="查找", exact=True).click()
+    window.get_by_role("row", name=re.compile(row_name)).get_by_role(
+        "link", name="为其办理新业务"
+    ).click()
+
+
 def bundle_item(page: Page, name: str):
     legend = page.locator("legend", has_text=name)
     return page.locator("fieldset.bundle-item").filter(has=legend)
@@ -64,11 +73,7 @@ def test_zhang_files_a_bundle_at_her_street_center_and_both_finish_in_one_visit(
     window = sign_in("jd.chuangkou")
     open_menu(window, "综合窗口工作台")
     expect(window.get_by_text("东盛街道公共服务中心")).to_be_visible()
-    window.get_by_label("身份证号、统一社会信用代码或姓名（单位名称）").fill(grandma_id)
-    window.get_by_role("button", name="查找", exact=True).click()
-    window.get_by_role("row", name=re.compile("张桂兰")).get_by_role(
-        "link", name="为其办理新业务"
-    ).click()
+    start_new_business(window, grandma_id, "张桂兰")
 
     window.get_by_label("查找事项（名称、拼音或首字母）").fill("lnz")
     window.get_by_role("button", name="查找事项").click()
@@ -198,11 +203,7 @@ NET_CAFE = "220105-WLJ-002"  # 互联网上网服务营业场所经营许可: �
 def test_a_licence_goes_through_parallel_review_and_its_sealed_pdf_verifies(sign_in, screenshot):
     window = sign_in("qu.chuangkou")
     open_menu(window, "综合窗口工作台")
-    window.get_by_label("身份证号、统一社会信用代码或姓名（单位名称）").fill("丽华家常菜馆")
-    window.get_by_role("button", name="查找", exact=True).click()
-    window.get_by_role("row", name=re.compile("丽华家常菜馆")).get_by_role(
-        "link", name="为其办理新业务"
-    ).click()
+    start_new_business(window, "丽华家常菜馆", "丽华家常菜馆")
     window.get_by_label("查找事项（名称、拼音或首字母）").fill("hlwsw")
     window.get_by_role("button", name="查找事项").click()
     window.get_by_role("link", name="互联网上网服务营业场所经营许可").click()
