@@ -2,13 +2,13 @@
 
 import datetime as dt
 import re
-from html import unescape
 
 import pytest
 from django.test import Client
 
 from tests.factories import public_catalog
 from tests.factories import subjects as make
+from tests.factories.pages import signed_in, text
 from yimen.catalog.models import Role
 from yimen.subjects import services
 from yimen.subjects.models import ApiToken, Authorisation
@@ -19,18 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _sandbox(settings, tmp_path):
     make.sandbox(settings, tmp_path)
-
-
-def text(response) -> str:
-    """The page as a reader sees it: tags dropped, whitespace collapsed."""
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", unescape(body))
-
-
-def signed_in(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def masked_id(code: str) -> str:

@@ -4,7 +4,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-from html import unescape
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from django.utils import timezone
 from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import subjects as people
+from tests.factories.pages import signed_in, text
 from tests.licences import helpers as licences
 from yimen.cases import selectors, services
 from yimen.cases.models import Case, Channel, CorrectionNotice, Task
@@ -43,17 +43,6 @@ def crew(db) -> make.Team:
 @pytest.fixture
 def licence(db):
     return make.licence_item()
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", unescape(body))
-
-
-def signed_in(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def workdays_ago(n: int) -> dt.date:

@@ -2,15 +2,12 @@
 a form filled in wrongly) is answered by handing a material in again, corrected: online on
 the case page, or at the window."""
 
-import re
-from html import unescape
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.factories import cases as make
 from tests.factories import subjects as people
+from tests.factories.pages import signed_in, text
 from tests.licences import helpers as licences
 from yimen.cases import selectors, services
 from yimen.cases.models import Case, Channel
@@ -33,16 +30,6 @@ def crew(db) -> make.Team:
 @pytest.fixture
 def licence(db):
     return make.licence_item()
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
-
-
-def signed_in(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def act(client, case: Case, action: str, **data):

@@ -2,7 +2,6 @@
 after another, tickets, progress lookups, self-service applications and ratings."""
 
 import re
-from html import unescape
 
 import pytest
 import time_machine
@@ -14,6 +13,7 @@ from tests.factories import cases as case_make
 from tests.factories import hall as make
 from tests.factories import subjects as people
 from tests.factories.hall import MONDAY, at
+from tests.factories.pages import text
 from yimen.cases import services as case_services
 from yimen.cases.models import Case, Visit
 from yimen.cases.models_hall import Appointment, QueueTicket
@@ -56,11 +56,6 @@ def kiosk(qzx) -> Client:
     client = Client()
     client.get("/kiosk/")
     return client
-
-
-def text(response) -> str:
-    body = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", unescape(body))
 
 
 def with_locker(person, *kinds: str):

@@ -2,7 +2,6 @@
 
 import io
 import re
-from html import unescape
 
 import pytest
 from django.core.files.storage import default_storage
@@ -14,6 +13,7 @@ from reportlab.pdfgen import canvas
 from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import subjects as people
+from tests.factories.pages import signed_in, text
 from yimen import uploads
 from yimen.cases.models import ApplicationDraft, Case, CaseMaterial, Channel, Filing
 from yimen.catalog import services as catalog_services
@@ -41,17 +41,6 @@ def licence(db):
 def citizen(db):
     account, person = people.citizen()
     return account, person
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", unescape(body))
-
-
-def signed_in(account) -> Client:
-    client = Client()
-    client.force_login(account)
-    return client
 
 
 def scanned(text: str = "lease") -> bytes:
