@@ -346,7 +346,8 @@ def test_the_reviewer_completes_and_the_approver_decides(crew, licence):
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.state, case.decision, case.decision_reason) == ("decided", "grant", "符合法定条件")
-    assert "审批决定 （办理中 → 已决定）" in text(approver.get(f"/cases/{case.case_no}/"))
+    page = text(approver.get(f"/cases/{case.case_no}/"))
+    assert "审批决定 （办理中 → 已决定）" in page and "准予：符合法定条件" in page
 
 
 def test_each_form_on_a_case_page_labels_fields_of_its_own(crew, licence):

@@ -552,7 +552,12 @@ def _event_notes(data: dict) -> list[str]:
     if data.get("days"):
         notes.append(_("延长 %(n)s 个工作日") % {"n": data["days"]})
     if data.get("decision"):
-        notes.append(str(Decision(data["decision"]).label))
+        decision = str(Decision(data["decision"]).label)
+        # The decision leads its reason ("准予：……"), the first note when one was given.
+        if data.get("reason"):
+            notes[0] = f"{decision}：{notes[0]}"
+        else:
+            notes.insert(0, decision)
     return notes
 
 
