@@ -115,6 +115,21 @@ def test_a_token_authenticates_until_revoked():
     assert services.token_authenticate(raw[:-1]) is None
 
 
+def test_a_token_records_its_last_use_to_the_minute():
+    token, raw = services.token_create(account=make.account(), name="数据对接")
+    first_use = dt.datetime(2026, 11, 25, 9, 0, 0, tzinfo=dt.UTC)
+    with time_machine.travel(first_use, tick=False):
+        services.token_authenticate(raw)
+    with time_machine.travel(first_use + dt.timedelta(seconds=59), tick=False):
+        services.token_authenticate(raw)
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+    with time_machine.travel(first_use + dt.timedelta(minutes=1), tick=False):
+        services.token_authenticate(raw)
+    token.refresh_from_db()
+    assert token.last_used_at == first_use + dt.timedelta(minutes=1)
+
+
 def test_only_the_owner_revokes_a_token():
     token, _raw = services.token_create(account=make.account(), name="对接")
     with pytest.raises(PermissionDenied):

@@ -45,6 +45,7 @@ OTP_TTL = dt.timedelta(seconds=getattr(settings, "YIMEN_OTP_TTL_SECONDS", 300))
 OTP_RESEND_AFTER = dt.timedelta(seconds=getattr(settings, "YIMEN_OTP_RESEND_SECONDS", 60))
 OTP_MAX_ATTEMPTS = 5
 TOKEN_PREFIX = "ym_"
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
 
 
 # --- subjects -------------------------------------------------------------------------
@@ -260,7 +261,10 @@ def token_authenticate(raw: str) -> Account | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # "最近使用" to the minute: a busy client does not write the token row on every call.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.account
 
 
