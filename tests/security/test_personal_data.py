@@ -13,10 +13,13 @@ from django.db import connection
 from django.test import Client
 
 from tests.factories import cases as make
+from tests.factories import catalog
 from tests.factories import oversight_exchange as exchange_data
 from tests.factories import subjects as people
 from tests.security.conftest import sandbox_settings
-from yimen.catalog.models import Role
+from yimen.cases import services as case_services
+from yimen.catalog import services as catalog_services
+from yimen.catalog.models import FormField, Role
 from yimen.oversight.models.audit import AuditEntry
 from yimen.oversight.selectors.audit import audit_verify
 from yimen.subjects import services, signals
@@ -251,9 +254,34 @@ def stored_text() -> str:
     return "\n".join(rows)
 
 
+def forms_naming_the_spouse(crew: make.Team) -> str:
+    """A case and an online draft whose form holds another person's resident ID."""
+    version = catalog.draft("220105-MZJ-030", name="最低生活保障申请")
+    FormField.objects.create(
+        version=version, order=1, key="spouse_id", label="配偶身份证号", field_type="text"
+    )
+    catalog_services.version_publish(version=version, actor="catalog-admin")
+    spouse_id = people.new_resident_id("19820704")
+    form, code = {"spouse_id": spouse_id}, version.item.code
+    case_services.case_submit(
+        actor=crew.clerk,
+        subject=crew.person,
+        item_code=code,
+        channel="window",
+        form=form,
+        provided=["id_card"],
+    )
+    draft = case_services.draft_start(
+        account=crew.applicant, subject_id=crew.person.pk, item_code=code
+    )
+    case_services.draft_save_form(draft=draft, account=crew.applicant, typed=form)
+    return spouse_id
+
+
 def test_no_table_holds_a_resident_id_in_clear(settings, tmp_path):
-    """After a day's work, a licence, a locker document and an authorisation, the IDs are
-    in no column of any table: not the subjects', the audit chain's, the sign-in records'."""
+    """After a day's work, a licence, a locker document, an authorisation and forms naming
+    a spouse, the IDs are in no column of any table: not the subjects', the audit chain's,
+    the sign-in records', the application forms'."""
     for name, value in sandbox_settings(tmp_path).items():
         setattr(settings, name, value)
     work = a_days_work(settings)
@@ -261,7 +289,8 @@ def test_no_table_holds_a_resident_id_in_clear(settings, tmp_path):
     exchange_data.licence(crew, version)
     people.stored(crew.person, verified_by=crew.clerk)
     people.grant(crew.person, people.staff(Role.GRID_WORKER), granted_by=crew.clerk)
-    ids = [p.code for p in Person.objects.all()]
+    spouse_id = forms_naming_the_spouse(crew)
+    ids = [p.code for p in Person.objects.all()] + [spouse_id]
     assert work.walk_in in ids and crew.person.code in ids
 
     stored = stored_text()

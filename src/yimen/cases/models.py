@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yimen.cases.fields import SealedJSONField
 from yimen.cases.states import ACTION_LABELS, CaseState
 from yimen.catalog.models import (
     Bundle,
@@ -118,7 +119,7 @@ class Case(models.Model):
     state = models.CharField(
         gettext_lazy("状态"), max_length=12, choices=CaseState.choices, default=CaseState.SUBMITTED
     )
-    form_data = models.JSONField(gettext_lazy("申请表"), default=dict)
+    form_data = SealedJSONField(gettext_lazy("申请表"), default=dict)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -406,7 +407,7 @@ class ApplicationDraft(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_lazy("申请主体")
     )
-    form_data = models.JSONField(gettext_lazy("申请表"), default=dict, blank=True)
+    form_data = SealedJSONField(gettext_lazy("申请表"), default=dict, blank=True)
     uploads = models.JSONField(gettext_lazy("已上传的材料"), default=dict, blank=True)
     step = models.PositiveSmallIntegerField(
         gettext_lazy("进行到"), choices=Step.choices, default=Step.APPLICANT
