@@ -22,6 +22,7 @@ import io
 import os
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -301,7 +302,8 @@ def _check_ofd(data: bytes, field: str) -> None:
             members = package.infolist()
             _check_ofd_members(members, field)
             _unpack_within_limit(package, members, field)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError, ValueError):
+        # A member compressed with a method zipfile lacks, or a corrupt stream.
         raise _ofd_malformed(field) from None
 
 

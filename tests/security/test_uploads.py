@@ -80,6 +80,15 @@ OFD_XML = (
 )
 
 
+def compressed_unknowingly(package: bytes) -> bytes:
+    """The package with every member claiming a compression method zipfile lacks (99)."""
+    data = bytearray(package)
+    for signature, method_at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        for found in re.finditer(re.escape(signature), bytes(data)):
+            data[found.start() + method_at] = 99
+    return bytes(data)
+
+
 def ofd(**extra: bytes) -> bytes:
     return zipped({"OFD.xml": OFD_XML, "Doc_0/Document.xml": b"<ofd:Document/>", **extra})
 
@@ -157,6 +166,7 @@ def test_documents_are_accepted_by_what_they_are_whatever_their_name(content, ki
         (zipped({"Doc_0/Document.xml": b"<x/>"}), "ofd_malformed", "OFD"),
         (ofd(**{"../../etc/cron.d/x": b"* * * * * root sh"}), "ofd_malformed", "OFD"),
         (marked_encrypted(ofd()), "ofd_encrypted", "加密"),
+        (compressed_unknowingly(ofd()), "ofd_malformed", "OFD"),
         (ofd(**{"Res/tool.exe": b"MZ\x90\x00"}), "file_executable", "程序"),
     ],
 )
