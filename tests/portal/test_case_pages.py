@@ -614,6 +614,18 @@ def test_the_receipt_pdf_is_sealed_once_and_the_applicant_gets_that_original(
     assert "受理通知书（电子签章 PDF）" in text(applicant.get(f"/cases/{case.case_no}/"))
 
 
+def test_a_lost_sealed_copy_is_reported_and_not_sealed_again(crew, licence, the_seal):
+    case = make.accepted(crew, licence, day=workdays_ago(1))
+    clerk = signed_in(crew.clerk)
+    assert clerk.get(f"/cases/{case.case_no}/receipt.pdf").status_code == 200
+    use = SealUse.objects.get(case_ref=case.case_no)
+    use.file.storage.delete(use.file.name)
+
+    lost = signed_in(crew.applicant).get(f"/cases/{case.case_no}/receipt.pdf")
+    assert lost.status_code == 404 and "盖章件文件缺失" in text(lost)
+    assert SealUse.objects.count() == 1
+
+
 def test_correction_refusal_and_decision_letters_come_sealed(crew, licence, the_seal, tmp_path):
     clerk = signed_in(crew.clerk)
     corrected = make.submitted(crew, licence, provided=("id_card",))

@@ -972,8 +972,14 @@ def _sealed_copy(case: Case, data: LetterData) -> bytes | None:
     )
     if use is None:
         return None
-    with use.file.open("rb") as document:
-        return document.read()
+    try:
+        with use.file.open("rb") as document:
+            return document.read()
+    except FileNotFoundError:
+        # Sealing again would record a second seal use: the lost copy is reported instead.
+        raise NotFound(
+            "sealed_letter_missing", _("该文书的盖章件文件缺失，请联系系统管理员从备份恢复。")
+        ) from None
 
 
 def _seal_now(user, case: Case, data: LetterData) -> bytes:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,29 +24,14 @@ from yimen.cases.models_hall import Appointment, ServiceLine
 from yimen.catalog import search
 from yimen.catalog.models import ServiceCenter
 from yimen.errors import DomainError, InvalidInput, PermissionDenied
-from yimen.portal.views.cases import place_error
+from yimen.portal.views.cases import case_page, place_error
 from yimen.portal.views.oversight_supervision import supervision_page
 from yimen.subjects.selectors import subject_for_viewer
 
 TEMPLATES = "portal/hall/"
-ERROR_TEMPLATE = "portal/cases/error.html"
 STATS_DEFAULT_DAYS = 7
 WAITING_SHOWN = 10
 BOARD_REFRESH_SECONDS = 10
-
-
-def hall_page(view):
-    """Signed-in pages; a refused request shows its Chinese message with the error's status."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as error:
-            return render(request, ERROR_TEMPLATE, {"error": error}, status=error.status)
-
-    return wrapper
 
 
 def local_moment(day: dt.date, hhmm: str) -> dt.datetime:
@@ -111,7 +95,7 @@ def _center_items(center: ServiceCenter) -> list[search.ItemEntry]:
     ]
 
 
-@hall_page
+@case_page
 def appointments(request):
     """Choose a center, then a day, then a slot and the item; below, one's own bookings."""
     subject = subject_for_viewer(request.user, None)
@@ -172,7 +156,7 @@ def _booked_message(booked: Appointment) -> str:
 
 
 @require_POST
-@hall_page
+@case_page
 def appointment_cancel(request, appointment_id: int):
     appointment = selectors.appointment_of(request.user, appointment_id)
     try:
@@ -218,7 +202,7 @@ def _desk(request) -> dict | None:
     return {**desk, "center": center} if center else None
 
 
-@hall_page
+@case_page
 def window_queue(request):
     """叫号屏: call the next ticket, recall, finish or pass it; how many wait. Until this
     session has chosen its center, window and lines, the page asks for them (a post)."""
@@ -257,7 +241,7 @@ def _desk_action(action: Callable[[HttpRequest, dict], str]):
             messages.error(request, error.message)
         return redirect("hall:window_queue")
 
-    return require_POST(hall_page(view))
+    return require_POST(case_page(view))
 
 
 def _call(request, desk: dict) -> str:
@@ -322,7 +306,7 @@ def board(request, center_code: str):
     try:
         center = selectors.center_by_code(center_code)
     except DomainError as error:
-        return render(request, ERROR_TEMPLATE, {"error": error}, status=error.status)
+        return render(request, "portal/cases/error.html", {"error": error}, status=error.status)
     return render(
         request,
         TEMPLATES + "board.html",

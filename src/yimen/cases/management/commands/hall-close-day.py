@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yimen.cases.services_hall import hall_close_day
 
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         try:
             closing = dt.date.fromisoformat(day) if day else timezone.localdate()
         except ValueError as error:
-            raise CommandError(f"日期格式应为 YYYY-MM-DD：{day}") from error
+            raise CommandError(_("日期格式应为 YYYY-MM-DD：%(d)s") % {"d": day}) from error
         voided, missed = hall_close_day(day=closing)
-        self.stdout.write(f"{closing}：作废排队号 {voided} 个，爽约预约 {missed} 个")
+        self.stdout.write(
+            _("%(d)s：作废排队号 %(v)s 个，爽约预约 %(m)s 个")
+            % {"d": closing, "v": voided, "m": missed}
+        )
