@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yimen import counters
 from yimen.cases import selectors_hall as selectors
 from yimen.cases.models_hall import Appointment, QueueCounter, QueueTicket, ServiceLine
 from yimen.catalog.models import ItemVersion, ServiceCenter, SubjectType
@@ -264,14 +265,12 @@ def _issue(
 ) -> QueueTicket:
     """The next number of the line today; the caller holds the transaction."""
     day = timezone.localdate(now)
-    counter, _created = QueueCounter.objects.get_or_create(center=center, day=day, line=line)
-    QueueCounter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
-    counter.refresh_from_db(fields=["value"])
+    seq = counters.advance(QueueCounter, center=center, day=day, line=line)
     return QueueTicket.objects.create(
         center=center,
         day=day,
         line=line,
-        seq=counter.value,
+        seq=seq,
         source=source,
         appointment=appointment,
         priority_from=appointment.starts_at if appointment else None,

@@ -3,7 +3,7 @@ through the services (and the seal-init / seal-rotate commands). Keys never show
 
 from django.contrib import admin
 
-from yimen.licences.models import Licence, Seal, SealAuthority, SealUse
+from yimen.licences.models import Licence, LicenceNumberTaken, Seal, SealAuthority, SealUse
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -58,3 +58,10 @@ class LicenceAdmin(ReadOnly):
     search_fields = ["number", "identifier", "sha256"]
     list_select_related = ["holder"]
     show_full_result_count = False
+
+
+@admin.register(LicenceNumberTaken)
+class LicenceNumberTakenAdmin(ReadOnly):
+    list_display = ["number", "case", "taken_at", "taken_by", "void_reason"]
+    search_fields = ["number", "case__case_no"]
+    list_select_related = ["case", "taken_by"]

@@ -123,13 +123,46 @@ class SealUse(models.Model):
 
 
 class LicenceSequence(models.Model):
-    """One counter per area and year; incremented under a row lock."""
+    """One counter per area and year; incremented under a row lock held only while a
+    number is taken."""
 
     key = models.CharField(max_length=20, unique=True)
     value = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.key}: {self.value}"
+
+
+class LicenceNumberTaken(models.Model):
+    """A licence number taken for a case and not on a licence (yet).
+
+    Issuing takes its number in a short transaction of its own, so that licences are
+    rendered and sealed side by side, then registers the licence and drops this row in
+    a second one. A row that stays says why the number was never used (`void_reason`),
+    or, without a reason, that issuing stopped part-way; every number up to the counter
+    is on a licence or here.
+    """
+
+    number = models.CharField(_("证照编号"), max_length=32, unique=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="+", verbose_name=_("办件")
+    )
+    taken_at = models.DateTimeField(_("取号时间"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("取号人"),
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("未用的证照编号")
+        verbose_name_plural = _("未用的证照编号")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class LicenceStatus(models.TextChoices):

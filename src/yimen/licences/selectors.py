@@ -8,12 +8,23 @@ from django.utils.translation import gettext as _
 
 from yimen.cases.selectors import staff_touches
 from yimen.errors import NotFound
-from yimen.licences.models import Licence, LicenceStatus, Seal, SealAuthority, SealUse
+from yimen.licences.models import (
+    Licence,
+    LicenceNumberTaken,
+    LicenceSequence,
+    LicenceStatus,
+    Seal,
+    SealAuthority,
+    SealUse,
+)
+from yimen.licences.numbering import licence_number
 from yimen.subjects import permissions
 from yimen.subjects.models import Account, Subject
 from yimen.subjects.selectors import subjects_acting_for
 
 PAGE_SIZE = 50
+MISSING_NUMBERS_SHOWN = 10
+UNFINISHED_AFTER = dt.timedelta(hours=1)  # issuing takes seconds; an hour means it stopped
 
 
 def licence_by_number(number: str) -> Licence:
@@ -169,5 +180,51 @@ def integrity_problems() -> list:
         )
         for u in SealUse.objects.order_by("pk").iterator()
         if (fault := file_fault(u.file, u.sha256))
+    ]
+    return problems + _number_problems()
+
+
+def _number_problems() -> list:
+    """Licence numbers up to each year's counter that are on no licence and not recorded
+    as taken, and numbers whose issuing stopped part-way over an hour ago."""
+    from yimen.integrity import Problem
+
+    problems = []
+    for counter in LicenceSequence.objects.order_by("key"):
+        prefix = f"{counter.key}-"
+        used = set(
+            Licence.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+        )
+        used |= set(
+            LicenceNumberTaken.objects.filter(number__startswith=prefix).values_list(
+                "number", flat=True
+            )
+        )
+        area, year = counter.key.rsplit("-", 1)
+        missing = [
+            number
+            for value in range(1, counter.value + 1)
+            if (number := licence_number(area, int(year), value)) not in used
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    "licence_number_missing",
+                    _("证照编号 %(k)s") % {"k": counter.key},
+                    _("%(n)s 个编号既不在证照上，也没有取号记录：%(list)s")
+                    % {"n": len(missing), "list": "、".join(missing[:MISSING_NUMBERS_SHOWN])},
+                )
+            )
+    stalled = LicenceNumberTaken.objects.filter(
+        void_reason="", taken_at__lt=timezone.now() - UNFINISHED_AFTER
+    )
+    problems += [
+        Problem(
+            "licence_number_unfinished",
+            _("证照编号 %(n)s") % {"n": taken.number},
+            _("%(t)s 为办件取号后制证未完成，既未制发也未作废。")
+            % {"t": timezone.localtime(taken.taken_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        for taken in stalled.order_by("number")
     ]
     return problems

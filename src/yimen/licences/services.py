@@ -7,25 +7,27 @@ the holder's material locker, and records the case's 制证 step, all or nothing
 
 import datetime as dt
 import re
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yimen import counters
 from yimen.cases import services as cases
 from yimen.cases.models import Case, Decision
 from yimen.cases.selectors import case_by_no
 from yimen.cases.states import CaseState
 from yimen.catalog.models import ItemVersion, MaterialKind
-from yimen.errors import IllegalAction, InvalidInput
+from yimen.errors import DomainError, IllegalAction, InvalidInput
 from yimen.licences import conf, payload, seal, signing, sm2
 from yimen.licences.documents import LicenceData, letter_data_for, render_decision, render_licence
 from yimen.licences.models import (
     DocumentKind,
     Licence,
+    LicenceNumberTaken,
     LicenceSequence,
     LicenceStatus,
     Seal,
@@ -148,35 +150,40 @@ def _new_embedded_seal(authority: SealAuthority, name: str, now: dt.datetime) ->
 # --- sealing documents -----------------------------------------------------------------
 
 
-def _seal_document(
-    loaded: seal.LoadedSeal,
-    *,
-    kind: str,
-    pdf_bytes: bytes,
-    number: str,
-    case_ref: str,
-    actor: Account,
-    now: dt.datetime,
-) -> tuple[bytes, SealUse]:
+@dataclass(frozen=True)
+class _Signed:
+    """A document with the seal's signature, not yet recorded."""
+
+    kind: str
+    number: str
+    case_ref: str
+    pdf: bytes
+    sha256: str
+
+
+def _sign(loaded: seal.LoadedSeal, *, kind: str, pdf_bytes: bytes, number: str, case_ref: str):
     reason = _("%(b)s行政审批专用章：%(k)s %(n)s") % {
         "b": settings.YIMEN_BUREAU_NAME,
         "k": DocumentKind(kind).label,
         "n": number or case_ref,
     }
     signed = signing.sign_pdf(pdf_bytes, loaded, reason=reason)
-    digest = signing.sha256_hex(signed)
+    return _Signed(kind, number, case_ref, signed, signing.sha256_hex(signed))
+
+
+def _record_use(loaded: seal.LoadedSeal, signed: _Signed, actor: Account, now) -> SealUse:
     use = SealUse(
         seal=loaded.record,
-        kind=kind,
-        document_number=number,
-        case_ref=case_ref,
+        kind=signed.kind,
+        document_number=signed.number,
+        case_ref=signed.case_ref,
         actor=actor,
         at=now,
-        sha256=digest,
+        sha256=signed.sha256,
     )
-    use.file.save(f"{kind}-{digest[:16]}.pdf", ContentFile(signed), save=False)
+    use.file.save(f"{signed.kind}-{signed.sha256[:16]}.pdf", ContentFile(signed.pdf), save=False)
     use.save()
-    return signed, use
+    return use
 
 
 def document_seal(
@@ -199,28 +206,39 @@ def document_seal(
         raise InvalidInput("empty_file", _("待盖章的文件是空的。"), field="pdf")
     case = case_by_no(case_ref) if case_ref else None
     permissions.ensure_can(actor, SEAL_PERMISSIONS[kind], case)
+    loaded = seal.active_seal()
+    signed = _sign(loaded, kind=kind, pdf_bytes=pdf_bytes, number=number, case_ref=case_ref)
     with transaction.atomic():
-        signed, _use = _seal_document(
-            seal.active_seal(),
-            kind=kind,
-            pdf_bytes=pdf_bytes,
-            number=number,
-            case_ref=case_ref,
-            actor=actor,
-            now=now,
-        )
-    return signed
+        _record_use(loaded, signed, actor, now)
+    return signed.pdf
+
+
+# --- licence numbers --------------------------------------------------------------------
+
+
+def _take_number(case: Case, actor: Account, now: dt.datetime) -> str:
+    """The year's next licence number, in a transaction of its own (a savepoint inside a
+    caller's), so the counter is locked only for that moment; the number is recorded as
+    taken until its licence is registered."""
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        key = f"{settings.YIMEN_AREA_CODE}-{today.year}"
+        value = counters.advance(LicenceSequence, key=key)
+        number = licence_number(settings.YIMEN_AREA_CODE, today.year, value)
+        LicenceNumberTaken.objects.create(number=number, case=case, taken_at=now, taken_by=actor)
+    return number
+
+
+def _void_number(number: str, error: Exception) -> None:
+    reason = (
+        error.message
+        if isinstance(error, DomainError)
+        else _("制证中断：%(e)s") % {"e": type(error).__name__}
+    )
+    LicenceNumberTaken.objects.filter(number=number).update(void_reason=reason[:200])
 
 
 # --- licences --------------------------------------------------------------------------
-
-
-def _next_number(today: dt.date) -> str:
-    key = f"{settings.YIMEN_AREA_CODE}-{today.year}"
-    LicenceSequence.objects.get_or_create(key=key)
-    LicenceSequence.objects.filter(key=key).update(value=F("value") + 1)
-    value = LicenceSequence.objects.get(key=key).value
-    return licence_number(settings.YIMEN_AREA_CODE, today.year, value)
 
 
 def _licence_kind(version: ItemVersion) -> MaterialKind:
@@ -296,8 +314,11 @@ def licence_issue(
     """制证: number, render, seal and register the licence of a granted case, seal its
     decision, put the licence in the holder's locker and record the case's 制证 step.
 
-    Valid for YIMEN_LICENCE_VALID_YEARS unless `valid_until` is given, or for good when
-    `long_term`.
+    The number is taken first, in its own short transaction; the two documents are
+    rendered and sealed holding no lock; the registration is one transaction that checks
+    the case again. A number that ends on no licence stays recorded with the reason
+    (`LicenceNumberTaken`). Valid for YIMEN_LICENCE_VALID_YEARS unless `valid_until` is
+    given, or for good when `long_term`.
     """
     now = _now(now)
     permissions.ensure_can(actor, "case.decide", case)
@@ -308,22 +329,26 @@ def licence_issue(
         valid_until = default_valid_until(today)
     elif valid_until < today:
         raise InvalidInput("invalid_period", _("有效期止不能早于发证日期。"), field="valid_until")
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update()
-            .select_related("version__item", "subject")
-            .get(pk=case.pk)
-        )
-        _require_issuable(case)
-        loaded = seal.active_seal()
-        number = _next_number(today)
-        cases.case_issue_licence(case=case, actor=actor, licence_ref=number, now=now)
-        licence = _register(case, loaded, number, actor, now, today, valid_until)
-        _seal_decision(case, loaded, actor, now)
+    case = Case.objects.select_related("version__item", "subject").get(pk=case.pk)
+    _require_issuable(case)
+    loaded = seal.active_seal()
+    number = _take_number(case, actor, now)
+    try:
+        licence, signed = _draft(case, loaded, number, actor, now, valid_until)
+        decision = _sign_decision(case, loaded, number)
+        with transaction.atomic():
+            cases.case_issue_licence(case=case, actor=actor, licence_ref=number, now=now)
+            _register(licence, signed, loaded, actor, now)
+            _record_use(loaded, decision, actor, now)
+            LicenceNumberTaken.objects.filter(number=number).delete()
+    except Exception as error:
+        _void_number(number, error)
+        raise
     return licence
 
 
-def _register(case, loaded, number, actor, now, today, valid_until) -> Licence:
+def _draft(case, loaded, number, actor, now, valid_until) -> tuple[Licence, _Signed]:
+    """The licence, numbered and sealed but not yet saved."""
     version, holder = case.version, case.subject.concrete()
     kind = _licence_kind(version)
     licence = Licence(
@@ -340,27 +365,29 @@ def _register(case, loaded, number, actor, now, today, valid_until) -> Licence:
         kind=kind,
         issued_at=now,
         issued_by=actor,
-        valid_from=today,
+        valid_from=timezone.localdate(now),
         valid_until=valid_until,
         seal=loaded.record,
     )
     licence.qr_payload = payload.make(_claims(licence, loaded), loaded)
     pdf_bytes = render_licence(_licence_data(licence, case), payload.verify_url(licence.qr_payload))
-    signed, use = _seal_document(
+    signed = _sign(
         loaded,
         kind=DocumentKind.LICENCE,
         pdf_bytes=pdf_bytes,
         number=number,
         case_ref=case.case_no,
-        actor=actor,
-        now=now,
     )
-    licence.sha256 = use.sha256
+    licence.sha256 = signed.sha256
+    licence.sm2_signature = signing.registry_signature(loaded, signed.sha256)
+    return licence, signed
+
+
+def _register(licence: Licence, signed: _Signed, loaded, actor: Account, now) -> None:
+    use = _record_use(loaded, signed, actor, now)
     licence.file.name = use.file.name
-    licence.sm2_signature = signing.registry_signature(loaded, use.sha256)
-    licence.locker_entry = _store_in_locker(licence, signed, actor)
+    licence.locker_entry = _store_in_locker(licence, signed.pdf, actor)
     licence.save()
-    return licence
 
 
 def _claims(licence: Licence, loaded: seal.LoadedSeal) -> payload.Claims:
@@ -409,16 +436,15 @@ def _store_in_locker(licence: Licence, signed: bytes, actor: Account) -> LockerE
     )
 
 
-def _seal_decision(case: Case, loaded: seal.LoadedSeal, actor: Account, now) -> None:
-    data = letter_data_for(case, "decision")
-    _seal_document(
+def _sign_decision(case: Case, loaded: seal.LoadedSeal, number: str) -> _Signed:
+    """The 准予许可决定书, which names the licence number, sealed."""
+    data = replace(letter_data_for(case, "decision"), licence_number=number)
+    return _sign(
         loaded,
         kind=data.kind,
         pdf_bytes=render_decision(data, letter_qr()),
         number=data.doc_number,
         case_ref=case.case_no,
-        actor=actor,
-        now=now,
     )
 
 
