@@ -2,8 +2,9 @@
 # Installs the Debian packages the tests use, when they are missing and we may.
 # Without them the browser and PDF-rendering tests skip and say why.
 set -u
-# poppler-data lets poppler read the CID fallback font (Adobe-GB1) in the font tests.
-packages=(chromium fonts-wqy-zenhei poppler-utils poppler-data gettext)
+# poppler-data lets poppler read the CID fallback font (Adobe-GB1) in the font tests;
+# zbar-tools reads back the QR codes printed on licences.
+packages=(chromium fonts-wqy-zenhei poppler-utils poppler-data gettext zbar-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

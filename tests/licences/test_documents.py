@@ -39,6 +39,9 @@ needs_poppler = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdftoppm", "pdfinfo")),
     reason="poppler-utils (pdftotext, pdftoppm, pdfinfo) is not installed",
 )
+needs_zbar = pytest.mark.skipif(
+    not shutil.which("zbarimg"), reason="zbar-tools (zbarimg) is not installed"
+)
 
 BUREAU = "长春市二道区行政审批局"
 DAY = dt.date(2025, 9, 26)
@@ -118,7 +121,8 @@ def assert_qr_encodes(document: bytes, tmp_path, origin, size: float, payload: s
     """Read the QR code on page 1 module by module: it is segno's symbol for `payload`."""
     dpi = 300
     image = first_page(document, tmp_path, dpi).convert("L")
-    expected = [list(row) for row in segno.make(payload, error=qr.ERROR_LEVEL).matrix]
+    symbol = segno.make(payload, error=qr.ERROR_LEVEL, mask=qr.MASK)
+    expected = [list(row) for row in symbol.matrix]
     modules = len(expected) + 2 * qr.QUIET_ZONE
     unit = size / modules
     page_height = image.height / dpi * 72
@@ -139,6 +143,19 @@ def assert_qr_encodes(document: bytes, tmp_path, origin, size: float, payload: s
         for row in range(len(expected))
     ]
     assert seen == [[bool(m) for m in row] for row in expected]
+
+
+def scanned(document: bytes, tmp_path) -> list[str]:
+    """What a QR reader (zbar) finds on page 1."""
+    page = tmp_path / "scan.png"
+    first_page(document, tmp_path, 300).save(page)
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
 
 
 # --- cases in every state a letter is written in (crew and food: conftest.py) -----------
@@ -413,6 +430,13 @@ def test_the_licence_shows_holder_item_term_issuer_and_identifier(tmp_path):
     box = assert_one_seal(document, tmp_path, diameter_mm=40)
     assert box[1] > first_page(document, tmp_path, 100).height / 2  # in the lower half
     assert_qr_encodes(document, tmp_path, licence.QR_ORIGIN, licence.QR_SIZE, PAYLOAD)
+
+
+@needs_poppler
+@needs_zbar
+def test_a_reader_scans_the_licences_code_as_its_payload(tmp_path):
+    long_payload = PAYLOAD + "." + "A" * 300  # as long as a signed licence payload
+    assert scanned(render_licence(food_licence(), long_payload), tmp_path) == [long_payload]
 
 
 @needs_poppler
