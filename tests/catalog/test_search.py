@@ -1,7 +1,18 @@
 """Searching the public catalog: Chinese, pinyin, initials, filters and cancelled items."""
 
-import pytest
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
 
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.factories import catalog as make
 from tests.factories import public_catalog as sample
 from yimen.catalog import search, services
 from yimen.catalog.models import ServiceItem
@@ -172,6 +183,23 @@ def test_bad_input_is_refused_with_a_chinese_message(catalog, filters, code, fie
     assert any("\u4e00" <= ch <= "\u9fff" for ch in excinfo.value.message)
 
 
+def test_a_new_item_is_found_by_the_pinyin_of_the_name_it_was_published_with(catalog):
+    draft = make.draft("220105-MZJ-020", name="宠物登记")
+    services.draft_update(version=draft, name="犬类登记证补办")
+    assert search.search_items("quanlei").count == 0  # not public before it is published
+    sample.publish(draft)
+    for query in ("quanleidengjizhengbuban", "buban", "qldjzbb", "qlbb", "quanleibuban"):
+        assert codes(search.search_items(query)) == ["220105-MZJ-020"], query
+    assert search.search_items("chongwu").count == 0
+
+
+def test_a_renamed_bundle_is_found_by_its_new_pinyin(catalog):
+    catalog.bundle.name = "一老一小一起办"
+    catalog.bundle.save(update_fields=["name"])
+    assert [b.code for b in search.search_bundles("ylyx")] == [sample.BUNDLE]
+    assert [b.code for b in search.search_bundles("yilaoyixiao")] == [sample.BUNDLE]
+
+
 def test_bundles_are_searched_the_same_way(catalog):
     sample.bundle("YJS-002", "开办餐饮店", [catalog.food_licence], themes=[])
     search.clear_index()  # bundles are not part of the version stamp
@@ -218,3 +246,67 @@ def test_popularity_orders_the_most_used_items(catalog):
         sample.FOOD_LICENCE,
         sample.ELDERLY,
     ]
+
+
+WEB_PROCESS = """
+import json, sys
+import django
+django.setup()
+import yimen.urls
+from yimen.catalog import search
+found = {q: [e.code for e in search.search_items(q).items] for q in sys.argv[1:]}
+print(json.dumps({"found": found, "pypinyin loaded": "pypinyin" in sys.modules}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_answers_pinyin_queries_without_loading_pypinyin(tmp_path):
+    # pypinyin's dictionaries cost a web worker ~56 MB; names are spelt when saved.
+    sample.build()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "yimen.settings",
+        "DATABASE_URL": _database_url_for_another_process(tmp_path),
+        "YIMEN_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS, "lnrydz", "laonianzheng", "dengji"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == {
+        "found": {
+            "lnrydz": [sample.ELDERLY],
+            "laonianzheng": [sample.ELDERLY],
+            "dengji": [sample.SOLE_TRADER, sample.NEWBORN_INSURANCE],
+        },
+        "pypinyin loaded": False,
+    }
+
+
+def _database_url_for_another_process(tmp_path: Path) -> str:
+    """The test database, as a URL another process can open (SQLite's is in memory: a copy)."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "catalog.sqlite3"
+        connection.ensure_connection()
+        with closing(sqlite3.connect(path)) as copy:
+            connection.connection.backup(copy)
+        return f"sqlite:///{path}"
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_items_and_bundles_saved_before_names_were_spelt_are_found_by_pinyin():
+    sample.build()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("catalog", "0002_constraint_message")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    search.clear_index()
+    assert codes(search.search_items("lnrydz")) == [sample.ELDERLY]
+    assert [b.code for b in search.search_bundles("yiqiban")] == [sample.BUNDLE]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yimen.catalog import pinyin
 from yimen.catalog.errors import CatalogError
 
 
@@ -218,6 +219,7 @@ class ItemVersion(models.Model):
     change_note = models.TextField(_("修订说明"), blank=True)
 
     name = models.CharField(_("事项名称"), max_length=200)
+    name_syllables = models.TextField(_("事项名称拼音"), blank=True, editable=False)
     item_type = models.CharField(_("事项类型"), max_length=2, choices=ItemType.choices)
     subject_type = models.CharField(_("服务对象"), max_length=12, choices=SubjectType.choices)
     lead_department = models.ForeignKey(
@@ -270,6 +272,8 @@ class ItemVersion(models.Model):
     def save(self, *args, **kwargs):
         if self.pk:
             self._refuse_changes_when_frozen()
+        if self.pk is None or self.is_draft:  # a published name, and so its syllables, is frozen
+            _spell_name(self, kwargs)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -487,6 +491,7 @@ class Bundle(models.Model):
 
     code = models.CharField(_("一件事编码"), max_length=40, unique=True)
     name = models.CharField(_("一件事名称"), max_length=200)
+    name_syllables = models.TextField(_("一件事名称拼音"), blank=True, editable=False)
     description = models.TextField(_("说明"), blank=True)
     themes = models.ManyToManyField(Theme, verbose_name=_("办事主题"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
@@ -498,6 +503,10 @@ class Bundle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        _spell_name(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class BundleItem(models.Model):
@@ -520,6 +529,15 @@ class BundleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle} · {self.item}"
+
+
+def _spell_name(obj: ItemVersion | Bundle, save_kwargs: dict) -> None:
+    """Store the syllables of obj.name with it: the public search reads them."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is None or "name" in update_fields:
+        obj.name_syllables = pinyin.name_syllables(obj.name)
+        if update_fields is not None:
+            save_kwargs["update_fields"] = {*update_fields, "name_syllables"}
 
 
 def _refuse_m2m_change_when_frozen(sender, instance, action, **kwargs):

@@ -13,6 +13,9 @@ full pinyin from a syllable boundary or a run of initials (老年人优待证 �
 two or more characters, the name's characters in order (老年证) or syllable
 prefixes in order (lnz, laonianzheng).
 
+The syllables are those stored with each version and bundle when it was saved
+(catalog.pinyin), so that this module, and a web process, never load pypinyin.
+
 Each index keeps the ranked results of its latest queries (the same few come from
 kiosks and the home page all day); a changed catalog is a new index, with none.
 """
@@ -21,7 +24,6 @@ import datetime as dt
 import functools
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -30,7 +32,6 @@ from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pypinyin import lazy_pinyin
 
 from yimen.catalog.models import (
     Bundle,
@@ -45,6 +46,7 @@ from yimen.catalog.models import (
     Theme,
     VersionStatus,
 )
+from yimen.catalog.pinyin import normalise
 from yimen.catalog.selectors import versions_in_force
 from yimen.errors import InvalidInput, NotFound
 
@@ -538,7 +540,7 @@ def _item_entry(
             )
             for v in reversed(versions)
         ),
-        keys=_keys(version.name, item.code, extra),
+        keys=_keys(version.name, version.name_syllables, item.code, extra),
     )
 
 
@@ -566,7 +568,7 @@ def _bundle_entries(item_names: dict[str, str]) -> list[BundleEntry]:
                 description=bundle.description,
                 themes=tuple(t.code for t in bundle.themes.all()),
                 members=public,
-                keys=_keys(bundle.name, bundle.code, extra),
+                keys=_keys(bundle.name, bundle.name_syllables, bundle.code, extra),
             )
         )
     return entries
@@ -575,32 +577,22 @@ def _bundle_entries(item_names: dict[str, str]) -> list[BundleEntry]:
 # ---------------------------------------------------------------- matching
 
 
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def _keys(name: str, code: str, extra: tuple[str, ...]) -> Keys:
-    syllables = _syllables(_normalise(name))
+def _keys(name: str, name_syllables: str, code: str, extra: tuple[str, ...]) -> Keys:
+    """name_syllables: as stored with the name (catalog.pinyin.name_syllables)."""
+    syllables = tuple(name_syllables.split())
     starts, offset = set(), 0
     for syllable in syllables:
         starts.add(offset)
         offset += len(syllable)
     return Keys(
-        name=_normalise(name),
-        code=_normalise(code),
+        name=normalise(name),
+        code=normalise(code),
         pinyin="".join(syllables),
         syllable_starts=frozenset(starts),
         initials="".join(s[0] for s in syllables),
         syllables=syllables,
-        extra="\x1f".join(_normalise(x) for x in (code, *extra)),
+        extra="\x1f".join(normalise(x) for x in (code, *extra)),
     )
-
-
-@functools.lru_cache(maxsize=8192)
-def _syllables(name: str) -> tuple[str, ...]:
-    """Toneless pinyin syllables; letters and digits outside Chinese count one each."""
-    parts = lazy_pinyin(name, errors=lambda text: [c for c in text if c.isalnum()])
-    return tuple(p for p in parts if p)
 
 
 def _terms(q: str | None) -> tuple[str, ...]:
@@ -611,7 +603,7 @@ def _terms(q: str | None) -> tuple[str, ...]:
             _("搜索词不能超过%(n)s个字。") % {"n": MAX_QUERY_LENGTH},
             field="q",
         )
-    return tuple(_normalise(q).replace("'", " ").split())
+    return tuple(normalise(q).replace("'", " ").split())
 
 
 def _rank(terms: tuple[str, ...], keys: Keys) -> tuple[int, int] | None:
