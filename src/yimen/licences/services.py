@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yimen import counters
+from yimen import counters, lastly
 from yimen.cases import services as cases
 from yimen.cases.models import Case, Decision
 from yimen.cases.selectors import case_by_no
@@ -336,7 +336,7 @@ def licence_issue(
     try:
         licence, signed = _draft(case, loaded, number, actor, now, valid_until)
         decision = _sign_decision(case, loaded, number)
-        with transaction.atomic():
+        with lastly.atomic():
             cases.case_issue_licence(case=case, actor=actor, licence_ref=number, now=now)
             _register(licence, signed, loaded, actor, now)
             _record_use(loaded, decision, actor, now)
