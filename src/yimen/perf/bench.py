@@ -279,14 +279,14 @@ def issue(options: Options, url: str, context: dict) -> dict:
         .values_list("case_no", flat=True)[: options.max_requests]
     )
     queue = Queue(reversed(cases))
-    clients = options.workers
 
     def work(_client) -> Iterator:
         while (case_no := queue.take()) is not None:
             path = f"/api/v1/cases/{case_no}/actions/issue_licence"
             yield Request("POST", path, {}, headers), 200
 
-    return rounds(options, url, lambda: [work] * clients) | {"clients": clients}
+    result = rounds(options, url, lambda: [work] * options.clients)
+    return result | {"clients": options.clients}
 
 
 def pages(options: Options, url: str, named: dict[str, Request]) -> dict:
