@@ -88,8 +88,9 @@ def _required_text(value: str, field: str, message) -> str:
 
 
 def _lock(case_pk: int) -> Case:
+    """The case, locked; only its own row: every case of an item shares the version's."""
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("version", "version__item", "filing")
         .get(pk=case_pk)
     )

@@ -121,6 +121,11 @@ def _already_rated() -> IllegalAction:
     return IllegalAction("already_rated", _("您已评价过该办件，每个办件只能评价一次。"))
 
 
+def _locked_case(case_pk: int) -> Case:
+    """The rated case, locked; only its own row: every case of an item shares the version's."""
+    return Case.objects.select_for_update(of=("self",)).select_related("version").get(pk=case_pk)
+
+
 def _record(case: Case, rater_key: str, fields: dict, now: dt.datetime) -> Rating:
     """Save the rating with whom it is attributed to; a bad one opens its rectification."""
     _require_finished(case)
@@ -163,7 +168,7 @@ def rating_submit(
         raise NotFound("case_not_found", _("未找到办件 %(n)s。") % {"n": case.case_no})
     fields = {"rater": rater, "level": level, "channel": channel, "tags": tags, "comment": comment}
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("version").get(pk=case.pk)
+        case = _locked_case(case.pk)
         return _record(case, selectors.account_rater_key(rater), fields, now)
 
 
@@ -186,7 +191,7 @@ def rating_submit_by_link(
         invite = RatingInvite.objects.select_for_update().get(pk=invite.pk)
         if invite.used_at is not None:
             raise IllegalAction("link_used", _("该评价链接已使用过，每个办件只能评价一次。"))
-        case = Case.objects.select_for_update().select_related("version").get(pk=invite.case_id)
+        case = _locked_case(invite.case_id)
         rater, rater_key = _link_rater(invite)
         fields = {
             "rater": rater,
