@@ -13,7 +13,7 @@ from tests.factories import public_catalog
 from tests.factories import subjects as make
 from yimen.catalog.models import Role
 from yimen.subjects import services
-from yimen.subjects.models import Authorisation, Organisation, Person, SmsMessage
+from yimen.subjects.models import Account, Authorisation, Organisation, Person, SmsMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +218,15 @@ def test_a_revoked_token_is_refused():
     assert Client().get("/api/v1/me", headers={"Authorization": "Bearer ym_guess"}).status_code == (
         401
     )
+
+
+def test_the_token_of_a_disabled_account_is_refused():
+    account = make.account()
+    _token, raw = services.token_create(account=account, name="对接")
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert Client().get("/api/v1/me", headers=headers).status_code == 200
+    Account.objects.filter(pk=account.pk).update(is_active=False)
+    assert Client().get("/api/v1/me", headers=headers).status_code == 401
 
 
 def test_tokens_are_created_from_a_signed_in_session_and_listed_and_revoked():

@@ -127,6 +127,23 @@ def test_an_organisation_acts_through_its_legal_representative_and_authorised_cl
     assert [s.pk for s in selectors.subjects_acting_for(clerk)] == [_wang.pk, builder.pk]
 
 
+def test_whom_an_account_acts_for_comes_in_one_query_its_own_subjects_first(
+    django_assert_num_queries,
+):
+    account, wang = make.citizen("王秀英", birth="19900214")
+    shop = make.organisation("长春市宏达商贸有限公司", representative=wang)
+    _an_account, an = make.citizen("安丽", birth="19850101")
+    bookshop = make.organisation("白山市新华书店", body="91220600MA14X2Q6T")
+    make.grant(an, account)
+    make.grant(bookshop, account)
+    make.grant(make.person("李桂芝"), account, valid_from=make.today() + dt.timedelta(days=1))
+    with django_assert_num_queries(1):
+        acting_for = selectors.subjects_acting_for(account)
+    # Their own person, the company they represent, then who authorised them, each by name.
+    assert [s.name for s in acting_for] == [wang.name, shop.name, an.name, bookshop.name]
+    assert [type(s) for s in acting_for] == [type(wang), type(shop), type(an), type(bookshop)]
+
+
 def test_only_the_principal_or_a_window_clerk_grants():
     _grandma_account, grandma = make.citizen()
     son, _son_person = make.citizen("李建国", birth="19790506")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.catalog.models import ItemVersion, MaterialSpec
+from yimen.catalog.selectors import frozen_parts
 from yimen.errors import InvalidInput, NotFound, PermissionDenied
 from yimen.subjects import permissions, validators
 from yimen.subjects.masking import mask_phone
@@ -91,44 +92,67 @@ def speaks_for(account: Account, subject: Subject) -> bool:
     return subject.legal_representative.account_id == account.pk
 
 
+def own_person(account: Account) -> Person | None:
+    """The person the account is; no query when the account was read with it."""
+    try:
+        return account.person
+    except Person.DoesNotExist:
+        return None
+
+
 def controlled_subjects(account: Account) -> list[Subject]:
     """The subjects the account speaks for in its own right (it may authorise others)."""
-    person = Person.objects.filter(account=account).first()
+    person = own_person(account)
     if person is None:
         return []
     return [person, *Organisation.objects.filter(legal_representative=person).order_by("name")]
 
 
 def subjects_acting_for(account: Account, on: dt.date | None = None) -> list[Subject]:
-    """Every subject the account may act for today: its own, and those that authorised it."""
+    """Every subject the account may act for today: its own person, the organisations it
+    represents, then those that authorised it; each group by name. One query."""
     on = on or timezone.localdate()
-    principals = Subject.objects.filter(
-        authorisations_given__agent=account,
-        authorisations_given__revoked_at__isnull=True,
-        authorisations_given__valid_from__lte=on,
-        authorisations_given__valid_until__gte=on,
-    ).distinct()
-    own = controlled_subjects(account)
-    own_ids = {s.pk for s in own}
-    others = principals.select_related("person", "organisation").order_by("name")
-    return own + [s.concrete() for s in others if s.pk not in own_ids]
+    own = Person.objects.filter(account=account).values("pk")
+    represented = Organisation.objects.filter(legal_representative__account=account).values("pk")
+    authorising = Authorisation.objects.filter(
+        agent=account, revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on
+    ).values("principal")
+    found = [
+        s.concrete()
+        for s in Subject.objects.select_related("person", "organisation")
+        .filter(pk__in=own.union(represented, authorising.order_by(), all=True))
+        .order_by("name", "pk")
+    ]
+    person = next((s for s in found if isinstance(s, Person) and s.account_id == account.pk), None)
+
+    def group(subject: Subject) -> int:
+        if subject is person:
+            return 0
+        if person and getattr(subject, "legal_representative_id", None) == person.pk:
+            return 1
+        return 2
+
+    return sorted(found, key=group)  # stable: by name within each group
 
 
 def subject_for_viewer(account: Account, subject_id: int | None) -> Subject:
     """The subject a citizen's page is about: their own person unless they pick another
     subject they may act for."""
-    allowed = subjects_acting_for(account)
-    if subject_id is None:
-        if not allowed:
-            raise NotFound(
-                "no_subject",
-                _("您的账号尚未关联实名信息，请携带身份证到综合窗口办理实名关联。"),
-            )
-        return allowed[0]
-    for subject in allowed:
-        if subject.pk == subject_id:
-            return subject
-    raise PermissionDenied("not_authorised", _("您未获得该主体的委托，不能代为办理。"))
+    if subject_id is not None:
+        for subject in subjects_acting_for(account):
+            if subject.pk == subject_id:
+                return subject
+        raise PermissionDenied("not_authorised", _("您未获得该主体的委托，不能代为办理。"))
+    own = own_person(account)
+    if own is not None:
+        return own
+    allowed = subjects_acting_for(account)  # without a person of their own: whom they act for
+    if not allowed:
+        raise NotFound(
+            "no_subject",
+            _("您的账号尚未关联实名信息，请携带身份证到综合窗口办理实名关联。"),
+        )
+    return allowed[0]
 
 
 @dataclass(frozen=True)
@@ -344,15 +368,6 @@ def locker_entry_for(viewer: Account, entry_id: int) -> LockerEntry:
     return entry
 
 
-def usable_entries(subject: Subject, on: dt.date) -> QuerySet[LockerEntry]:
-    return LockerEntry.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        subject=subject,
-        revoked_at__isnull=True,
-        valid_from__lte=on,
-    )
-
-
 @dataclass(frozen=True)
 class PrefillRow:
     """One material an item asks for, and the locker document that answers it, if any."""
@@ -375,11 +390,13 @@ def locker_prefill(
     A spec marked not reusable is always asked for.
     """
     on = on or timezone.localdate()
-    specs = list(version.materials.select_related("kind"))
+    specs = list(frozen_parts(version).materials.all())
     kinds = {spec.kind_id for spec in specs if spec.reusable}
     newest: dict[int, LockerEntry] = {}
-    for entry in usable_entries(subject, on).filter(kind_id__in=kinds).order_by("stored_at", "pk"):
-        newest[entry.kind_id] = entry
+    if kinds:
+        held = LockerEntry.objects.filter(subject=subject, kind_id__in=kinds, revoked_at=None)
+        usable = (e for e in held.order_by("stored_at", "pk") if e.is_usable_on(on))
+        newest = {entry.kind_id: entry for entry in usable}  # a later one replaces an older
     return [PrefillRow(spec, newest.get(spec.kind_id) if spec.reusable else None) for spec in specs]
 
 
