@@ -261,8 +261,9 @@ def test_an_application_sent_again_is_answered_with_the_case_read_back(client, c
 def test_an_application_costs_a_bounded_number_of_queries(
     client, crew, licence, django_assert_max_num_queries
 ):
-    """Token, applicant, version in force (one query once read), then the filing's own
-    writes; the answer is made from what the filing loaded, nothing is read back."""
+    """The token with the applicant's person, the version in force (one query once read),
+    then the filing's own writes; the answer is made from what the filing loaded, nothing is
+    read back."""
     apply(client, crew, licence)
     headers = bearer(crew.applicant)
     body = {
@@ -271,6 +272,6 @@ def test_an_application_costs_a_bounded_number_of_queries(
         "form": {"shop_name": "老王面馆"},
         "provided": list(ALL_MATERIALS),
     }
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(17):
         answer = client.post("/api/v1/cases", body, content_type="application/json", **headers)
     assert answer.status_code == 201

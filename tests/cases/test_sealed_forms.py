@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core import serializers
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import catalog
 from tests.factories import subjects as people
@@ -134,5 +135,16 @@ def test_a_backup_holds_the_form_sealed_and_a_restore_puts_back_the_same_text(cr
     Case.objects.filter(pk=case.pk).update(form_data={"spouse_id": "overwritten"})
     [restored] = serializers.deserialize("json", json.dumps([row]))
     restored.save()
+    assert stored(Case, case.pk) == sealed
+    assert Case.objects.get(pk=case.pk).form_data == FAMILY_FORM
+
+
+def test_an_action_does_not_write_the_form_again(crew, family_item):
+    case = submit(crew, family_item)
+    sealed = stored(Case, case.pk)
+    with CaptureQueriesContext(connection) as captured:
+        services.case_accept(case=case, clerk=crew.clerk)
+    saves = [q["sql"] for q in captured if q["sql"].startswith('UPDATE "cases_case" SET')]
+    assert saves and not any("form_data" in sql for sql in saves)
     assert stored(Case, case.pk) == sealed
     assert Case.objects.get(pk=case.pk).form_data == FAMILY_FORM

@@ -17,7 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yimen import lastly
+from yimen import counters, lastly
 from yimen.cases import clocks, selectors
 from yimen.cases.formdata import clean_form
 from yimen.cases.models import (
@@ -69,6 +69,13 @@ TASK_PERMISSION = {
 }
 
 
+# What an action may change: every field but the form, which is sealed once, when the
+# case is filed, and never written again.
+ACTION_FIELDS = [
+    f.name for f in Case._meta.concrete_fields if not f.primary_key and f.name != "form_data"
+]
+
+
 class Conflict(IllegalAction):
     """Someone else changed the case or task first; nothing of this request was saved."""
 
@@ -110,7 +117,7 @@ def _finish(
     """Save the case under a new lock version and write the action's event."""
     case.state = target_state(action, from_state)
     case.lock_version += 1  # the case row is locked (`_lock`) until the commit
-    case.save()
+    case.save(update_fields=ACTION_FIELDS)
     last = case.events.aggregate(seq=Max("seq"))["seq"] or 0
     return CaseEvent.objects.create(
         case=case,
@@ -142,11 +149,7 @@ def _take_case_numbers(today: dt.date, count: int) -> list[str]:
     until the commit, so a filing takes them as its last statements: applications filed
     at the same time wait for one another only for that moment."""
     key = f"{settings.YIMEN_AREA_CODE}-{today:%Y%m%d}"
-    counter = CaseNumberSequence.objects.filter(key=key)
-    if not counter.update(value=F("value") + count):
-        CaseNumberSequence.objects.get_or_create(key=key)  # the day's first case
-        counter.update(value=F("value") + count)
-    last = counter.values_list("value", flat=True).get()
+    last = counters.advance(CaseNumberSequence, count, key=key)
     return [f"{key}-{value:06d}" for value in range(last - count + 1, last + 1)]
 
 
