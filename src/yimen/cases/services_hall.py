@@ -265,7 +265,7 @@ def _issue(
 ) -> QueueTicket:
     """The next number of the line today; the caller holds the transaction."""
     day = timezone.localdate(now)
-    seq = counters.advance(QueueCounter, center=center, day=day, line=line)
+    seq = counters.advance(QueueCounter, center_id=center.pk, day=day, line=line)
     return QueueTicket.objects.create(
         center=center,
         day=day,

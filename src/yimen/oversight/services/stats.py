@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, F, QuerySet, Sum
+from django.db.models import Count, DateField, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from yimen import lastly
+from yimen import counters, lastly
 from yimen.cases.models import Case, CaseEvent, Channel
 from yimen.cases.states import CaseState
 from yimen.oversight.models.ratings import Rating
@@ -119,14 +119,14 @@ def _pauses(case: Case) -> list[Pause]:
 
 def _add(model, key: dict, counts: dict[str, int]) -> None:
     """Add to a row, creating it when missing; concurrent writers never lose a count."""
-    increments = {name: F(name) + n for name, n in counts.items() if n}
-    if not increments or model.objects.filter(**key).update(**increments):
+    increments = {name: n for name, n in counts.items() if n}
+    if not increments or counters.increment(model, key, increments):
         return
     try:
         with transaction.atomic():
             model.objects.create(**key, **counts)
     except IntegrityError:  # another transaction created the row first
-        model.objects.filter(**key).update(**increments)
+        counters.increment(model, key, increments)
 
 
 def _apply(contribution: Contribution) -> None:
@@ -155,11 +155,12 @@ def _count(contribution: Contribution) -> None:
 
 
 def stats_record_event(event: CaseEvent) -> None:
-    """Count a case event in its day's row, inside the transaction that wrote the event."""
+    """Count a case event in its day's row, inside the transaction that wrote the event.
+    The case is the one the event was written with: the case services save it first."""
     action = event.action
     if action not in RECEIVE_ACTIONS | ACCEPT_ACTIONS | COMPLETE_ACTIONS:
         return
-    case = Case.objects.select_related("version").get(pk=event.case_id)
+    case = event.case
     if action in RECEIVE_ACTIONS:
         _count(received(case))
     if action in ACCEPT_ACTIONS and case.accepted_on is not None:
