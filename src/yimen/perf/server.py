@@ -13,6 +13,10 @@ from pathlib import Path
 
 STARTUP_SECONDS = 60
 THREADS_PER_WORKER = 4
+# As docs/deployment.md runs it: glibc gives each thread that allocates its own heap arena,
+# and a threaded worker that renders licences keeps them all (measured here: 268 → 225 MB
+# per worker after issuing, the same licences per second).
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def free_port() -> int:
@@ -42,7 +46,7 @@ class Server:
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "YIMEN_LOG_LEVEL": "WARNING", **(env or {})}
+        self.env = {**os.environ, **SERVER_ENV, "YIMEN_LOG_LEVEL": "WARNING", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
