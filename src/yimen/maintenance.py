@@ -49,6 +49,7 @@ from yimen.integrity import Problem
 from yimen.licences import selectors as licences
 from yimen.oversight.selectors import integrity as oversight
 from yimen.oversight.selectors.audit import AuditReport, anchors_path, audit_head, audit_verify
+from yimen.subjects import sealing
 from yimen.subjects import selectors as subjects
 
 FORMAT, FORMAT_VERSION = "yimen-backup", 1
@@ -101,6 +102,7 @@ class Manifest:
     parts: dict[str, dict]  # file name -> {"sha256": ..., "size": ...}
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
+    field_key_check: str = ""  # `sealing.key_check()`; empty in backups made before it
 
     @property
     def rows(self) -> int:
@@ -179,6 +181,7 @@ def _write_backup(directory: Path) -> Manifest:
         audit_head=head,
         migrations=migrations,
         secret_key_check=secret_key_check(),
+        field_key_check=sealing.key_check(),
         parts={p.name: _describe(p) for p in parts},
     )
     temporary = directory / f"{MANIFEST}.tmp"
@@ -421,4 +424,11 @@ def _differences(manifest: Manifest) -> list[str]:
     ]
     if manifest.audit_head != _head_of(audit_head()):
         differences.append(_("审计链末端与备份时不同。"))
+    if manifest.field_key_check not in ("", sealing.key_check()):
+        differences.append(
+            _(
+                "本机加密保存数据的密钥（YIMEN_FIELD_KEY，未设置时由 SECRET_KEY 派生）与备份时"
+                "不同：身份证号码、申请表等加密保存的数据无法打开。请用备份时的密钥重新恢复。"
+            )
+        )
     return differences

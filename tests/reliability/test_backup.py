@@ -1,5 +1,6 @@
 """`yimen backup` and `yimen restore`: the database, the files and the anchors round-trip."""
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -145,8 +146,22 @@ def test_restore_warns_when_the_secret_key_is_not_the_backups(
     call_command("backup", "-o", str(tmp_path / "backup"))
     new_installation()
     settings.SECRET_KEY = "another installation's key"
-    call_command("restore", str(tmp_path / "backup"))
-    assert "注意：本机的密钥（SECRET_KEY）与备份时不同" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # without YIMEN_FIELD_KEY, sealed data follows it too
+        call_command("restore", str(tmp_path / "backup"))
+    said = capsys.readouterr().out
+    assert "注意：本机的密钥（SECRET_KEY）与备份时不同" in said
+    assert "本机加密保存数据的密钥（YIMEN_FIELD_KEY，未设置时由 SECRET_KEY 派生）" in said
+
+
+def test_restore_under_another_field_key_says_the_sealed_data_cannot_be_opened(
+    installation, tmp_path, settings, capsys
+):
+    call_command("backup", "-o", str(tmp_path / "backup"))
+    new_installation()
+    settings.YIMEN_FIELD_KEY = base64.b64encode(bytes(range(32))).decode()
+    with pytest.raises(SystemExit):
+        call_command("restore", str(tmp_path / "backup"))
+    assert "本机加密保存数据的密钥（YIMEN_FIELD_KEY" in capsys.readouterr().out
 
 
 def test_restore_refuses_a_database_that_holds_data_unless_forced(installation, tmp_path):

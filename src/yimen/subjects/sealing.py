@@ -61,6 +61,13 @@ def _current_keys() -> tuple[AESGCM, bytes]:
     return _keys(getattr(settings, "YIMEN_FIELD_KEY", ""), settings.SECRET_KEY)
 
 
+def key_check() -> str:
+    """A fingerprint of the key in use (not the key): whether values sealed elsewhere, say
+    in a backup, open here."""
+    master = _master_key(getattr(settings, "YIMEN_FIELD_KEY", ""), settings.SECRET_KEY)
+    return _derive(master, b"yimen key check").hex()[:16]
+
+
 def seal(plain: str) -> str:
     cipher, _lookup = _current_keys()
     nonce = os.urandom(NONCE_BYTES)
