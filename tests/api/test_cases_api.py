@@ -11,7 +11,7 @@ from tests.licences import helpers as licences
 from yimen.cases.models import Case
 from yimen.catalog.models import Role
 from yimen.licences import verify
-from yimen.licences.models import Licence, SealUse
+from yimen.licences.models import Licence, LicenceNumberTaken, SealUse
 from yimen.licences.services import seal_init
 from yimen.subjects import services as subject_services
 from yimen.subjects.models import DelegatedAct
@@ -210,9 +210,14 @@ def test_issue_licence_refusals_issue_nothing(client, crew, licence, the_seal):
     assert (not_approver.status_code, not_approver.json()["code"]) == (403, "forbidden")
     past = act(client, crew.approver, case.case_no, "issue_licence", valid_until="2000-01-01")
     assert (past.status_code, past.json()["field"]) == (422, "valid_until")
+    stale = act(
+        client, crew.approver, case.case_no, "issue_licence", expected_version=case.lock_version - 1
+    )
+    assert (stale.status_code, stale.json()["code"]) == (409, "conflict")
     case.refresh_from_db()
     assert (case.state, case.licence_ref) == ("decided", "")
     assert not Licence.objects.exists() and not SealUse.objects.exists()
+    assert not LicenceNumberTaken.objects.exists()  # refused before a number was taken
 
 
 # --- the answer to an application ---------------------------------------------------------

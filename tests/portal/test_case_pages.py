@@ -20,7 +20,7 @@ from yimen.cases import selectors, services
 from yimen.cases.models import Case, Channel, CorrectionNotice, Task
 from yimen.catalog.models import HandlingType, Role
 from yimen.licences import verify
-from yimen.licences.models import Licence, SealUse
+from yimen.licences.models import Licence, LicenceNumberTaken, SealUse
 from yimen.licences.services import seal_init
 from yimen.oversight.services.ratings import rating_submit
 from yimen.subjects import services as subject_services
@@ -580,6 +580,17 @@ def test_issuing_from_the_old_action_form_is_refused_and_issues_nothing(crew, li
     case.refresh_from_db()
     assert (case.state, case.licence_ref) == ("decided", "")
     assert not Licence.objects.exists()
+
+
+def test_issuing_from_a_page_the_case_has_moved_on_from_is_refused(crew, licence, the_seal):
+    case = licences.granted_case(crew, licence)
+    page = signed_in(crew.approver).get(f"/cases/{case.case_no}/").content.decode()
+    assert f'name="version" value="{case.lock_version}"' in page
+    stale = signed_in(crew.approver).post(
+        f"/licences/issue/{case.case_no}/", {"version": case.lock_version - 1}
+    )
+    assert stale.status_code == 409 and "办件已被他人更新" in text(stale)
+    assert not Licence.objects.exists() and not LicenceNumberTaken.objects.exists()
 
 
 def test_a_refused_issue_is_explained_and_nothing_is_registered(crew, licence, the_seal):

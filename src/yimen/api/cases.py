@@ -254,7 +254,11 @@ def _run(action: str, case, actor, body: ActionIn):
             case=case, approver=actor, grant=_grant(body), reason=body.reason, **version
         ),
         "issue_licence": lambda: licence_issue(
-            case=case, actor=actor, valid_until=body.valid_until, long_term=body.long_term
+            case=case,
+            actor=actor,
+            valid_until=body.valid_until,
+            long_term=body.long_term,
+            **version,
         ),
         "deliver": lambda: services.case_deliver(
             case=case, actor=actor, mode=body.mode, tracking_no=body.tracking_no, **version

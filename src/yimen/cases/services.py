@@ -103,10 +103,15 @@ def _lock(case_pk: int) -> Case:
     )
 
 
-def _begin(case: Case, action: str, expected_version: int | None) -> str:
-    """Check the state table (and the caller's view of the case); return the state left."""
+def require_version(case: Case, expected_version: int | None) -> None:
+    """Refuse when the caller acted on an older view of the case than the one stored."""
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict("conflict", _("办件已被他人更新，请刷新后重试。您本次的操作未保存。"))
+
+
+def _begin(case: Case, action: str, expected_version: int | None) -> str:
+    """Check the state table (and the caller's view of the case); return the state left."""
+    require_version(case, expected_version)
     case.require_state(*TRANSITIONS[action][0], action=action)
     return case.state
 

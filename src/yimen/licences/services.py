@@ -315,6 +315,7 @@ def licence_issue(
     now: dt.datetime | None = None,
     valid_until: dt.date | None = None,
     long_term: bool = False,
+    expected_version: int | None = None,
 ) -> Licence:
     """制证: number, render, seal and register the licence of a granted case, seal its
     decision, put the licence in the holder's locker and record the case's 制证 step.
@@ -323,7 +324,8 @@ def licence_issue(
     rendered and sealed holding no lock; the registration is one transaction that checks
     the case again. A number that ends on no licence stays recorded with the reason
     (`LicenceNumberTaken`). Valid for YIMEN_LICENCE_VALID_YEARS unless `valid_until` is
-    given, or for good when `long_term`.
+    given, or for good when `long_term`. `expected_version`: the case's `lock_version` as
+    the caller saw it; a case changed since is refused before a number is taken.
     """
     now = _now(now)
     permissions.ensure_can(actor, "case.decide", case)
@@ -335,6 +337,7 @@ def licence_issue(
     elif valid_until < today:
         raise InvalidInput("invalid_period", _("有效期止不能早于发证日期。"), field="valid_until")
     case = Case.objects.select_related("version__item", "subject").get(pk=case.pk)
+    cases.require_version(case, expected_version)
     _require_issuable(case)
     loaded = seal.active_seal()
     number = _take_number(case, actor, now)
@@ -343,7 +346,13 @@ def licence_issue(
             licence, signed = _draft(case, loaded, number, actor, now, valid_until)
             decision = _sign_decision(case, loaded, number)
         with lastly.atomic():
-            cases.case_issue_licence(case=case, actor=actor, licence_ref=number, now=now)
+            cases.case_issue_licence(
+                case=case,
+                actor=actor,
+                licence_ref=number,
+                now=now,
+                expected_version=expected_version,
+            )
             _register(licence, signed, loaded, actor, now)
             _record_use(loaded, decision, actor, now)
             LicenceNumberTaken.objects.filter(number=number).delete()

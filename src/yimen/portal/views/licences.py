@@ -104,6 +104,9 @@ def licence_revoke(request, number: str):
 def licence_issue(request, case_no: str):
     """制证 from a granted case's page: the approver seals and registers the licence."""
     case = case_for_page(request.user, case_no)
-    licence = services.licence_issue(case=case, actor=request.user)
+    seen = request.POST.get("version", "")
+    licence = services.licence_issue(
+        case=case, actor=request.user, expected_version=int(seen) if seen.isdigit() else None
+    )
     messages.success(request, _("已制发电子证照 %(n)s。") % {"n": licence.number})
     return redirect("licences:detail", number=licence.number)
