@@ -1,5 +1,6 @@
 """我的评价: the ratings I gave, and my finished cases still waiting for one."""
 
+import datetime as dt
 import re
 from html import unescape
 
@@ -48,6 +49,19 @@ def test_my_ratings_lists_what_i_rated_and_links_the_finished_cases_not_yet_rate
     assert f'href="/cases/{waiting.case_no}/rate/"' in page.content.decode()
     assert waiting.case_no in to_rate and rated.case_no not in to_rate
     assert still_open.case_no not in text(page)
+
+
+def test_a_finished_case_waits_for_its_rating_behind_a_hundred_newer_cases(crew):
+    waiting = ratings.finished_instant(
+        crew, ratings.instant_item("220105-MZJ-008"), on=dt.date(2025, 9, 1)
+    )
+    item = make.licence_item("220105-SCJ-001")
+    for _ in range(101):
+        make.submitted(crew, item, day=dt.date(2025, 9, 26))
+
+    page = signed_in(crew.applicant).get("/me/ratings/").content.decode()
+
+    assert f'href="/cases/{waiting.case_no}/rate/"' in page
 
 
 def test_my_ratings_shows_only_my_own(crew):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from yimen.cases.clocks import WarningLevel
 from yimen.cases.models import Case, CaseEvent, Task
 from yimen.cases.selectors import case_by_no
+from yimen.cases.states import TERMINAL
 from yimen.catalog.models import Department, ItemVersion, Role, VersionStatus
 from yimen.errors import IllegalAction, NotFound, PermissionDenied
 from yimen.oversight.models.ratings import (
@@ -362,6 +363,19 @@ def _by_item(ratings: QuerySet) -> list[Figures]:
     )
     found = [_figures(names.get(row["item"], "—"), row) for row in rows]
     return sorted(found, key=lambda f: (-f.total, f.label))
+
+
+def cases_to_rate(account, limit: int = 100) -> list[Case]:
+    """Finished cases of every subject the account acts for that it has not rated, newest
+    first, however many newer cases it has."""
+    subjects = [s.pk for s in subjects_acting_for(account)]
+    rated = Rating.objects.filter(case=OuterRef("pk"), rater_key=account_rater_key(account))
+    return list(
+        Case.objects.filter(subject_id__in=subjects, state__in=TERMINAL)
+        .exclude(Exists(rated))
+        .select_related("version", "subject")
+        .order_by("-received_at", "-pk")[:limit]
+    )
 
 
 def ratings_given(account, limit: int = 100) -> list[Rating]:

@@ -28,7 +28,6 @@ from PIL import Image, ImageDraw
 from yimen import uploads
 from yimen.cases import selectors, services
 from yimen.cases.models import ApplicationDraft, Channel
-from yimen.cases.states import TERMINAL
 from yimen.catalog.models import FormField, ItemVersion
 from yimen.errors import DomainError
 from yimen.oversight.selectors import ratings as rating_selectors
@@ -522,12 +521,7 @@ def drafts(request):
 @case_page
 def my_ratings(request):
     given = rating_selectors.ratings_given(request.user)
-    rated = {r.case_id for r in given}
-    to_rate = [
-        c
-        for c in selectors.cases_of_applicant(request.user)
-        if c.state in TERMINAL and c.pk not in rated
-    ]
+    to_rate = rating_selectors.cases_to_rate(request.user)
     return render(
         request,
         TEMPLATES + "ratings.html",
