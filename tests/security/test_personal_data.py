@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 
@@ -125,6 +126,26 @@ def test_opening_a_person_in_the_admin_site_counts_as_a_full_view():
     ]
     listing = as_(admin).get("/admin/subjects/person/").content.decode()
     assert grandma.code not in listing and mask_id(grandma.code) in listing
+
+
+def test_an_admin_user_who_may_not_see_whole_ids_sees_them_masked_in_the_admin_site():
+    grandma = people.person("张桂兰", phone="13912345678")
+    supervisor = people.staff(Role.SUPERVISOR)
+    supervisor.is_staff = True
+    supervisor.save()
+    supervisor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_person", "change_person"])
+    )
+    url = f"/admin/subjects/person/{grandma.pk}/change/"
+
+    page = as_(supervisor).get(url).content.decode()
+    assert page.count(mask_id(grandma.code)) and grandma.code not in page
+    assert "13912345678" not in page and full_views() == []
+
+    saved = as_(supervisor).post(url, {"name": "张桂兰", "address": "东盛街道12号"})
+    assert saved.status_code == 302
+    grandma.refresh_from_db()
+    assert (grandma.address, grandma.phone) == ("东盛街道12号", "13912345678")
 
 
 def test_the_admin_site_finds_a_person_by_the_whole_id_only():

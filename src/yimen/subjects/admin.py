@@ -2,7 +2,8 @@
 
 A resident ID is stored sealed, so the forms carry it as an ordinary field and the
 search finds a subject by its whole ID or USCC through the keyed hash. Opening a
-person's page shows the whole ID, and is recorded like any other full view.
+person's page shows the whole ID to staff who may see whole IDs (`subject.view_full_id`),
+and is recorded like any other full view; to other admin users it stays masked.
 """
 
 from django import forms
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yimen.errors import InvalidInput
-from yimen.subjects import validators
+from yimen.subjects import permissions, selectors, validators
 from yimen.subjects.models import (
     Account,
     ApiToken,
@@ -94,6 +95,15 @@ class PersonForm(SubjectCodeForm):
         fields = ["name", "phone", "address", "account"]
 
 
+class MaskedPersonForm(forms.ModelForm):
+    """A person's page for staff who may not see whole IDs: the ID and the phone stay
+    masked and cannot be changed here."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "address", "account"]
+
+
 class OrganisationForm(SubjectCodeForm):
     normalise = staticmethod(validators.normalise_uscc)
 
@@ -108,9 +118,9 @@ class SubjectSearchMixin:
     search_fields = ["name"]
 
     def get_search_results(self, request, queryset, search_term):
-        exact = search_term.strip()
-        if exact and queryset.by_code(exact.upper()).exists():
-            return queryset.by_code(exact.upper()), False
+        exact = selectors.exact_code(search_term.strip())
+        if exact and queryset.by_code(exact[1]).exists():
+            return queryset.by_code(exact[1]), False
         return super().get_search_results(request, queryset, search_term)
 
 
@@ -119,11 +129,27 @@ class PersonAdmin(SubjectSearchMixin, admin.ModelAdmin):
     form = PersonForm
     list_display = ["name", "masked_code", "masked_phone", "address"]
     fields = ["name", "code", "phone", "address", "account"]
+    masked_fields = ["name", "masked_code", "masked_phone", "address", "account"]
     raw_id_fields = ["account"]
+
+    def _masked_for(self, request, person: Person | None) -> bool:
+        return person is not None and not permissions.can(request.user, "subject.view_full_id")
+
+    def get_fields(self, request, obj=None):
+        return self.masked_fields if self._masked_for(request, obj) else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["masked_code", "masked_phone"] if self._masked_for(request, obj) else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self._masked_for(request, obj):
+            kwargs["form"] = MaskedPersonForm
+        return super().get_form(request, obj, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = self.get_object(request, object_id)
-        if person is not None and self.has_view_or_change_permission(request, person):
+        shown = person is not None and not self._masked_for(request, person)
+        if shown and self.has_view_or_change_permission(request, person):
             full_id_viewed.send(Subject, viewer=request.user, subject=person, purpose="admin")
         return super().change_view(request, object_id, form_url, extra_context)
 
