@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.licences import helpers
 from yimen.cases.states import CaseState
 from yimen.errors import IllegalAction
-from yimen.licences import selectors, services, signing
+from yimen.licences import seal, selectors, services, signing
 from yimen.licences.models import Licence, LicenceNumberTaken, LicenceSequence, SealUse
 
 on_postgresql = pytest.mark.skipif(
@@ -54,6 +54,26 @@ def test_a_number_whose_licence_cannot_be_sealed_is_kept_with_the_reason(
     )
     licence = services.licence_issue(case=case, actor=crew.approver, now=helpers.ISSUED_AT)
     assert licence.number == "220105-2025-000002"
+    assert number_problems() == []
+
+
+@pytest.mark.django_db
+def test_a_number_whose_registration_fails_is_kept_and_nothing_of_the_licence_stays(
+    crew, food, the_seal, monkeypatch
+):
+    case = helpers.granted_case(crew, food)
+
+    def locker_refuses(*args):
+        raise IllegalAction("locker_unavailable", "材料库暂时无法写入。")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_store_in_locker", locker_refuses)
+        with pytest.raises(IllegalAction):
+            services.licence_issue(case=case, actor=crew.approver, now=helpers.ISSUED_AT)
+    case.refresh_from_db()
+    assert (case.state, case.licence_ref) == (CaseState.DECIDED, "")
+    assert not Licence.objects.exists() and not SealUse.objects.exists()
+    assert LicenceNumberTaken.objects.get().void_reason == "材料库暂时无法写入。"
     assert number_problems() == []
 
 
@@ -148,13 +168,12 @@ def test_licences_issued_at_once_get_consecutive_numbers(crew, food, the_seal):
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_issuing_one_case_at_once_make_one_licence(crew, food, the_seal, monkeypatch):
     case = helpers.granted_case(crew, food)
-    both_numbered, outcomes = threading.Barrier(2, timeout=30), []
-    sign = signing.sign_pdf
+    both_checked, outcomes = threading.Barrier(2, timeout=30), []
+    active_seal = seal.active_seal
 
-    def sign_once_both_have_numbers(*args, **kwargs):
-        if "电子证照" in kwargs["reason"]:
-            both_numbered.wait()
-        return sign(*args, **kwargs)
+    def seal_once_both_are_past_the_check():
+        both_checked.wait()
+        return active_seal()
 
     def approver():
         try:
@@ -165,7 +184,7 @@ def test_two_approvers_issuing_one_case_at_once_make_one_licence(crew, food, the
         finally:
             connections.close_all()
 
-    monkeypatch.setattr(signing, "sign_pdf", sign_once_both_have_numbers)
+    monkeypatch.setattr(seal, "active_seal", seal_once_both_are_past_the_check)
     threads = [threading.Thread(target=approver) for _ in range(2)]
     for thread in threads:
         thread.start()
