@@ -94,7 +94,7 @@ def _required_text(value: str, field: str, message) -> str:
     return value
 
 
-def _lock(case_pk: int) -> Case:
+def lock_case(case_pk: int) -> Case:
     """The case, locked; only its own row: every case of an item shares the version's."""
     return (
         Case.objects.select_for_update(of=("self",))
@@ -121,7 +121,7 @@ def _finish(
 ) -> CaseEvent:
     """Save the case under a new lock version and write the action's event."""
     case.state = target_state(action, from_state)
-    case.lock_version += 1  # the case row is locked (`_lock`) until the commit
+    case.lock_version += 1  # the case row is locked (`lock_case`) until the commit
     case.save(update_fields=ACTION_FIELDS)
     last = case.events.aggregate(seq=Max("seq"))["seq"] or 0
     return CaseEvent.objects.create(
@@ -582,7 +582,7 @@ def case_accept(
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "accept", expected_version)
         _require_complete(case)
         _take_ownership(case, clerk)
@@ -603,7 +603,7 @@ def case_accept_pending(
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "accept_pending", expected_version)
         _mark_pending(case, pending, timezone.localdate(now))
         _require_complete(case)
@@ -652,7 +652,7 @@ def case_request_correction(
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "request_correction", expected_version)
         deficiencies = [
             {"kind": m.spec.kind.code, "material": m.spec.name}
@@ -701,7 +701,7 @@ def case_supply_correction(
     """The applicant brings what the notice asked for; the intake clock restarts that day."""
     now = _now(now)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "supply_correction", expected_version)
         _ensure_may_hand_in(actor, case, channel, "case_supply_correction")
         provided = set(provided)
@@ -736,7 +736,7 @@ def case_refuse(
     reason = _required_text(reason, "reason", _("不予受理须写明理由。"))
     legal_basis = _required_text(legal_basis, "legal_basis", _("不予受理须写明法律依据。"))
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "refuse", expected_version)
         _take_ownership(case, clerk)
         case.refuse_reason, case.refuse_basis, case.completed_at = reason, legal_basis, now
@@ -752,7 +752,7 @@ def case_complete_instant(
     now = _now(now)
     permissions.ensure_can(clerk, "case.accept", case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "complete_instant", expected_version)
         if case.version.handling_type != HandlingType.INSTANT:
             raise IllegalAction("not_instant", _("该事项是承诺件，不能当场办结。"))
@@ -778,7 +778,7 @@ def cases_deem_overdue_intakes(*, now: dt.datetime | None = None) -> list[str]:
         if not clocks.intake_overdue(intake_from, today, calendar):
             continue
         with lastly.atomic():
-            case = _lock(pk)
+            case = lock_case(pk)
             if case.state != CaseState.SUBMITTED:
                 continue
             from_state = case.state
@@ -801,7 +801,7 @@ def case_supply_pending(
     """A material accepted as 容缺 arrives; the decision is blocked until all have."""
     now = _now(now)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "supply_pending", expected_version)
         _ensure_may_hand_in(actor, case, channel, "case_supply_pending")
         if not _mark_provided(case, [kind_code], [Status.PENDING], now):
@@ -821,7 +821,7 @@ def case_supply_pending(
 
 def _locked_task(task: Task, revision: int | None) -> tuple[Case, Task]:
     """Lock the case, then re-read the task: someone may have finished it meanwhile."""
-    case = _lock(task.case_id)
+    case = lock_case(task.case_id)
     fresh = Task.objects.select_related("done_by").get(pk=task.pk)
     expected = task.revision if revision is None else revision
     if fresh.status != Task.Status.OPEN or fresh.revision != expected:
@@ -949,7 +949,7 @@ def case_suspend(
         raise InvalidInput("invalid_kind", _("特别程序类型无效。"), field="kind")
     reason = _required_text(reason, "reason", _("启动特别程序须写明理由。"))
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "suspend", expected_version)
         if case.pauses.filter(ended_on__isnull=True).exists():
             raise IllegalAction("already_paused", _("办件已在特别程序中，计时已暂停。"))
@@ -971,7 +971,7 @@ def case_resume(
     now = _now(now)
     _ensure_any(actor, PROCESS_PERMISSIONS, case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "resume", expected_version)
         if not _end_pauses(case, now, reason.strip(), kind__in=SUSPENSION_KINDS):
             raise IllegalAction("not_paused", _("办件没有进行中的特别程序。"))
@@ -994,7 +994,7 @@ def case_extend(
     permissions.ensure_can(approver, "case.decide", case)
     reason = _required_text(reason, "reason", _("延长审批须写明理由。"))
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "extend", expected_version)
         if case.extension_days:
             raise IllegalAction("already_extended", _("本办件已延长过一次，不能再次延长。"))
@@ -1042,7 +1042,7 @@ def case_decide(
     permissions.ensure_can(approver, "case.decide", case)
     reason = _required_text(reason, "reason", _("审批决定须写明理由。"))
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "decide", expected_version)
         _require_decidable(case)
         case.tasks.filter(status=Task.Status.OPEN).update(
@@ -1070,7 +1070,7 @@ def case_issue_licence(
     now = _now(now)
     _ensure_any(actor, ("case.decide", "case.accept"), case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "issue_licence", expected_version)
         if case.decision != Decision.GRANT:
             raise IllegalAction("not_granted", _("不予许可的办件不制发证照。"))
@@ -1093,7 +1093,7 @@ def case_deliver(
     now = _now(now)
     permissions.ensure_can(actor, "case.accept", case)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         from_state = _begin(case, "deliver", expected_version)
         if case.decision == Decision.GRANT and not case.licence_ref:
             raise IllegalAction("licence_not_issued", _("证照尚未制发，不能送达。"))
@@ -1160,7 +1160,7 @@ def case_supply_online(
     for code, file in files.items():
         _check_upload(code, file)
     with lastly.atomic():
-        case = _lock(case.pk)
+        case = lock_case(case.pk)
         if case.state == CaseState.CORRECTION:
             case = case_supply_correction(
                 case=case,

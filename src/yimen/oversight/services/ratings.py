@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yimen.cases import services as case_services
 from yimen.cases.models import Case
 from yimen.cases.states import TERMINAL
 from yimen.errors import IllegalAction, InvalidInput, NotFound, PermissionDenied
@@ -121,11 +122,6 @@ def _already_rated() -> IllegalAction:
     return IllegalAction("already_rated", _("您已评价过该办件，每个办件只能评价一次。"))
 
 
-def _locked_case(case_pk: int) -> Case:
-    """The rated case, locked; only its own row: every case of an item shares the version's."""
-    return Case.objects.select_for_update(of=("self",)).select_related("version").get(pk=case_pk)
-
-
 def _record(case: Case, rater_key: str, fields: dict, now: dt.datetime) -> Rating:
     """Save the rating with whom it is attributed to; a bad one opens its rectification."""
     _require_finished(case)
@@ -168,7 +164,7 @@ def rating_submit(
         raise NotFound("case_not_found", _("未找到办件 %(n)s。") % {"n": case.case_no})
     fields = {"rater": rater, "level": level, "channel": channel, "tags": tags, "comment": comment}
     with transaction.atomic():
-        case = _locked_case(case.pk)
+        case = case_services.lock_case(case.pk)
         return _record(case, selectors.account_rater_key(rater), fields, now)
 
 
@@ -191,7 +187,7 @@ def rating_submit_by_link(
         invite = RatingInvite.objects.select_for_update().get(pk=invite.pk)
         if invite.used_at is not None:
             raise IllegalAction("link_used", _("该评价链接已使用过，每个办件只能评价一次。"))
-        case = _locked_case(invite.case_id)
+        case = case_services.lock_case(invite.case_id)
         rater, rater_key = _link_rater(invite)
         fields = {
             "rater": rater,
