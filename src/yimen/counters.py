@@ -2,7 +2,8 @@
 
 The increments are written as SQL by hand: they run on every filing and every counted
 case event, and the ORM takes several times their cost to build the same statement (and
-a second statement to read a new value back).
+a second statement to read a new value back). `RETURNING` needs SQLite 3.35 or later
+(Debian 12 has 3.40).
 """
 
 from django.db import connection

@@ -46,7 +46,7 @@ class Server:
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **SERVER_ENV, "YIMEN_LOG_LEVEL": "WARNING", **(env or {})}
+        self.env = {**SERVER_ENV, **os.environ, "YIMEN_LOG_LEVEL": "WARNING", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":

@@ -3,11 +3,20 @@ public search (and so every web process) no longer needs pypinyin. Published ver
 are refused writes only by the model's save(), which the historical model here does not
 have, so they are filled too."""
 
+import unicodedata
+
 from django.db import migrations, models
 
-from yimen.catalog.pinyin import name_syllables
-
 CHUNK = 1000
+
+
+def name_syllables(name: str) -> str:
+    """`catalog.pinyin.name_syllables` as it was when this migration was written."""
+    from pypinyin import lazy_pinyin
+
+    text = unicodedata.normalize("NFKC", name).lower()
+    parts = lazy_pinyin(text, errors=lambda chunk: [c for c in chunk if c.isalnum()])
+    return " ".join(p for p in parts if p)
 
 
 def fill_syllables(apps, schema_editor):
