@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -14,11 +15,17 @@ from yimen.cases.states import CaseState
 from yimen.errors import IllegalAction
 from yimen.licences import seal, selectors, services, signing
 from yimen.licences.models import Licence, LicenceNumberTaken, LicenceSequence, SealUse
+from yimen.oversight.models.audit import AuditEntry
+from yimen.oversight.selectors.audit import audit_verify
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite runs one write transaction at a time; row locks are PostgreSQL's",
 )
+
+
+def locker_refuses(*args):
+    raise IllegalAction("locker_unavailable", "材料库暂时无法写入。")
 
 
 def number_problems() -> list:
@@ -62,10 +69,6 @@ def test_a_number_whose_registration_fails_is_kept_and_nothing_of_the_licence_st
     crew, food, the_seal, monkeypatch
 ):
     case = helpers.granted_case(crew, food)
-
-    def locker_refuses(*args):
-        raise IllegalAction("locker_unavailable", "材料库暂时无法写入。")
-
     with monkeypatch.context() as patched:
         patched.setattr(services, "_store_in_locker", locker_refuses)
         with pytest.raises(IllegalAction):
@@ -105,6 +108,86 @@ def test_integrity_names_a_number_on_no_licence_and_an_issue_that_stopped_part_w
     stalled.void_reason = "制证中断，经核实作废。"
     stalled.save()
     assert {p.code for p in number_problems()} == {"licence_number_missing"}
+
+
+def voids() -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(kind=AuditEntry.Kind.LICENCE_NUMBER_VOIDED))
+
+
+@pytest.mark.django_db
+def test_a_failed_issue_voids_its_number_in_the_audit_chain(crew, food, the_seal, monkeypatch):
+    case = helpers.granted_case(crew, food)
+    monkeypatch.setattr(services, "_store_in_locker", locker_refuses)
+    with pytest.raises(IllegalAction):
+        services.licence_issue(case=case, actor=crew.approver, now=helpers.ISSUED_AT)
+    (entry,) = voids()
+    assert (entry.actor, entry.object_ref) == (
+        f"account:{crew.approver.pk}",
+        "licence-number:220105-2025-000001",
+    )
+    assert entry.payload == {"case": case.pk, "reason": "材料库暂时无法写入。"}
+    assert audit_verify().intact
+
+
+def stalled_number(crew, food, hours: float) -> LicenceNumberTaken:
+    licence = helpers.issued(crew, food)
+    LicenceSequence.objects.update(value=2)
+    return LicenceNumberTaken.objects.create(
+        number="220105-2025-000002",
+        case=licence.case,
+        taken_at=timezone.now() - dt.timedelta(hours=hours),
+        taken_by=crew.approver,
+    )
+
+
+@pytest.mark.django_db
+def test_an_approver_voids_a_number_whose_issuing_stopped_and_integrity_is_whole_again(
+    crew, food, the_seal
+):
+    stalled = stalled_number(crew, food, hours=2)
+    assert {p.code for p in number_problems()} == {"licence_number_unfinished"}
+
+    call_command(
+        "licence-number-void", stalled.number, "--reason", "服务器重启，制证中断", "--by",
+        crew.approver.username,
+    )  # fmt: skip
+
+    stalled.refresh_from_db()
+    assert (stalled.void_reason, stalled.voided_by) == ("服务器重启，制证中断", crew.approver)
+    assert number_problems() == []
+    assert [e.payload["reason"] for e in voids()] == ["服务器重启，制证中断"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("number", "hours", "reason", "who", "said"),
+    [
+        ("220105-2025-000002", 2, "", "approver", "请填写作废原因"),
+        ("220105-2025-000009", 2, "重启", "approver", "没有未完成的取号记录"),
+        ("220105-2025-000002", 0.1, "重启", "approver", "可能仍在制证中"),
+        ("220105-2025-000002", 2, "重启", "clerk", "您没有办理此项业务的权限"),
+        ("220105-2025-000002", 2, "重启", "nobody", "没有名为“nobody”的有效账号"),
+    ],
+)
+def test_voiding_a_number_refuses_what_it_cannot_void_and_changes_nothing(
+    crew, food, the_seal, number, hours, reason, who, said
+):
+    stalled = stalled_number(crew, food, hours=hours)
+    username = getattr(crew, who).username if who != "nobody" else who
+    with pytest.raises(CommandError) as refused:
+        call_command("licence-number-void", number, "--reason", reason, "--by", username)
+    assert said in str(refused.value)
+    stalled.refresh_from_db()
+    assert stalled.void_reason == "" and voids() == []
+
+
+@pytest.mark.django_db
+def test_a_voided_number_is_not_voided_again(crew, food, the_seal):
+    stalled = stalled_number(crew, food, hours=2)
+    services.licence_number_void(number=stalled.number, actor=crew.approver, reason="重启")
+    with pytest.raises(IllegalAction) as refused:
+        services.licence_number_void(number=stalled.number, actor=crew.approver, reason="再次")
+    assert refused.value.code == "number_void" and len(voids()) == 1
 
 
 @on_postgresql

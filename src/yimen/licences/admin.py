@@ -62,6 +62,6 @@ class LicenceAdmin(ReadOnly):
 
 @admin.register(LicenceNumberTaken)
 class LicenceNumberTakenAdmin(ReadOnly):
-    list_display = ["number", "case", "taken_at", "taken_by", "void_reason"]
+    list_display = ["number", "case", "taken_at", "taken_by", "void_reason", "voided_by"]
     search_fields = ["number", "case__case_no"]
-    list_select_related = ["case", "taken_by"]
+    list_select_related = ["case", "taken_by", "voided_by"]

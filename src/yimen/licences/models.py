@@ -155,6 +155,14 @@ class LicenceNumberTaken(models.Model):
         verbose_name=_("取号人"),
     )
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作废人"),
+    )
 
     class Meta:
         verbose_name = _("未用的证照编号")

@@ -27,7 +27,7 @@ from yimen.cases.models import Case, Decision
 from yimen.cases.selectors import case_by_no
 from yimen.cases.states import CaseState
 from yimen.catalog.models import ItemVersion, MaterialKind
-from yimen.errors import DomainError, IllegalAction, InvalidInput
+from yimen.errors import DomainError, IllegalAction, InvalidInput, NotFound
 from yimen.licences import conf, payload, seal, signing, sm2
 from yimen.licences.documents import LicenceData, letter_data_for, render_decision, render_licence
 from yimen.licences.models import (
@@ -41,6 +41,7 @@ from yimen.licences.models import (
     SealUse,
 )
 from yimen.licences.numbering import licence_identifier, licence_number
+from yimen.licences.selectors import UNFINISHED_AFTER
 from yimen.subjects import permissions
 from yimen.subjects import services as subjects
 from yimen.subjects.models import Account, LockerEntry, Subject
@@ -58,6 +59,7 @@ SEAL_PERMISSIONS = {
 # Item names that say "issue the X licence": the licence is called X.
 ISSUING_SUFFIXES = ("核发",)
 FORM_ROWS_MAX = 8
+VOID_REASON_MAX = 200
 # Rendering and signing hold the GIL, so threads of one process gain nothing by doing them
 # side by side, while each licence in progress holds its own few megabytes (measured: a
 # worker's memory after 100 licences in 4 threads 252 → 211 MB, the same CPU). The number
@@ -244,8 +246,13 @@ def _take_number(case: Case, actor: Account, year: int) -> str:
     return number
 
 
+def _void(taken: LicenceNumberTaken, reason: str, actor: Account) -> None:
+    taken.void_reason, taken.voided_by = reason[:VOID_REASON_MAX], actor
+    taken.save(update_fields=["void_reason", "voided_by"])  # audited by oversight
+
+
 @contextmanager
-def _voided_on_failure(number: str) -> Iterator[None]:
+def _voided_on_failure(number: str, actor: Account) -> Iterator[None]:
     """Record why `number` ends on no licence when the block fails, and re-raise."""
     try:
         yield
@@ -256,10 +263,38 @@ def _voided_on_failure(number: str) -> Iterator[None]:
             else _("制证中断：%(e)s") % {"e": type(error).__name__}
         )
         try:
-            LicenceNumberTaken.objects.filter(number=number).update(void_reason=reason[:200])
+            _void(LicenceNumberTaken.objects.get(number=number), reason, actor)
         except DatabaseError:  # the original error matters more; check-integrity finds it
             logger.exception("licence number %s: the reason it is void was not recorded", number)
         raise
+
+
+def licence_number_void(*, number: str, actor: Account, reason: str) -> LicenceNumberTaken:
+    """作废 a licence number whose issuing stopped part-way (`check-integrity` names it):
+    it was taken over an hour ago, is on no licence and has no reason yet."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason_required", _("请填写作废原因。"), field="reason")
+    with transaction.atomic():
+        taken = LicenceNumberTaken.objects.select_for_update().filter(number=number).first()
+        if taken is None:
+            message = _("证照编号 %(n)s 没有未完成的取号记录。") % {"n": number}
+            raise NotFound("number_not_taken", message)
+        permissions.ensure_can(actor, "case.decide", taken.case)
+        _require_unfinished(taken)
+        _void(taken, reason, actor)
+    return taken
+
+
+def _require_unfinished(taken: LicenceNumberTaken) -> None:
+    if taken.void_reason:
+        message = _("证照编号 %(n)s 已作废：%(r)s") % {"n": taken.number, "r": taken.void_reason}
+        raise IllegalAction("number_void", message)
+    if taken.taken_at > timezone.now() - UNFINISHED_AFTER:
+        message = _("证照编号 %(n)s 刚刚取号，可能仍在制证中，请一小时后再作废。") % {
+            "n": taken.number
+        }
+        raise IllegalAction("number_in_use", message)
 
 
 # --- licences --------------------------------------------------------------------------
@@ -361,10 +396,10 @@ def licence_issue(
     loaded = seal.active_seal()
     with _ONE_LICENCE_AT_A_TIME:
         number = _take_number(case, actor, today.year)
-        with _voided_on_failure(number):
+        with _voided_on_failure(number, actor):
             licence, signed = _draft(case, loaded, number, actor, now, valid_until)
             decision = _sign_decision(case, loaded, number)
-    with _voided_on_failure(number), lastly.atomic():
+    with _voided_on_failure(number, actor), lastly.atomic():
         cases.case_issue_licence(
             case=case, actor=actor, licence_ref=number, now=now, expected_version=expected_version
         )

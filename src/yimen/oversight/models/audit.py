@@ -42,6 +42,7 @@ class AuditEntry(models.Model):
         ITEM_CANCELLED = "item_cancelled", _("事项取消")
         SEAL_USED = "seal_used", _("用印")
         LICENCE_REVOKED = "licence_revoked", _("证照撤销")
+        LICENCE_NUMBER_VOIDED = "licence_number_voided", _("证照编号作废")
         STAFF_SIGN_IN = "staff_sign_in", _("工作人员登录")
         SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
 

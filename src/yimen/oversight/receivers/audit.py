@@ -1,6 +1,6 @@
 """Everything audited is appended to the chain by these receivers.
 
-Case events, seal uses and licence revocations are appended inside the
+Case events, seal uses, licence revocations and voided licence numbers are appended inside the
 transaction that made them (model signals run there), as its last step: the
 chain's head is locked only then. Catalog publications
 and cancellations arrive after the catalog's transaction has committed, and
@@ -14,7 +14,7 @@ from django.dispatch import receiver
 
 from yimen.cases.models import CaseEvent
 from yimen.catalog.services import item_cancelled, version_published
-from yimen.licences.models import Licence, SealUse
+from yimen.licences.models import Licence, LicenceNumberTaken, SealUse
 from yimen.oversight.models.audit import AuditEntry
 from yimen.oversight.services.audit import Entry, audit_append, audit_append_last
 from yimen.subjects import permissions, selectors
@@ -117,6 +117,21 @@ def licence_saved(sender, instance: Licence, raw: bool = False, **kwargs):
             actor=account_ref(instance.revoked_by_id),
             object_ref=f"licence:{instance.number}",
             payload={"reason": instance.revoke_reason, "at": instance.revoked_at},
+        )
+    )
+
+
+@receiver(post_save, sender=LicenceNumberTaken, dispatch_uid="oversight.audit.number_voided")
+def licence_number_voided(sender, instance: LicenceNumberTaken, raw: bool = False, **kwargs):
+    """Appended when a taken number is voided (issuing failed, or staff voided it)."""
+    if raw or "void_reason" not in (kwargs.get("update_fields") or ()):
+        return
+    audit_append_last(
+        lambda: Entry(
+            kind=Kind.LICENCE_NUMBER_VOIDED,
+            actor=account_ref(instance.voided_by_id),
+            object_ref=f"licence-number:{instance.number}",
+            payload={"case": instance.case_id, "reason": instance.void_reason},
         )
     )
 
