@@ -22,12 +22,19 @@ class Problem:
         return f"{self.obj}：{self.message}"
 
 
+def sha256_of(stream) -> tuple[str, int]:
+    """The SHA-256 (hex) and the length of what is left to read in a binary stream, read a
+    chunk at a time."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: stream.read(READ_CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def file_sha256(file) -> str:
-    digest = hashlib.sha256()
     with file.storage.open(file.name, "rb") as stored:
-        for chunk in iter(lambda: stored.read(READ_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of(stored)[0]
 
 
 def file_fault(file, sha256: str = "") -> str | None:

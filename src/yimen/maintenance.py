@@ -19,7 +19,6 @@ refuse (docs/deployment.md says how to back up such an installation).
 
 import datetime as dt
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -45,7 +44,7 @@ from django.utils.translation import gettext as _
 from yimen.cases import selectors as cases
 from yimen.catalog import selectors as catalog
 from yimen.errors import IllegalAction, InvalidInput
-from yimen.integrity import Problem
+from yimen.integrity import Problem, sha256_of
 from yimen.licences import selectors as licences
 from yimen.oversight.selectors import integrity as oversight
 from yimen.oversight.selectors.audit import AuditReport, anchors_path, audit_head, audit_verify
@@ -61,7 +60,6 @@ MANIFEST, DATABASE, MEDIA, ANCHORS = (
 )
 # Made again by `migrate` on any installation (and matched by natural key), or not worth keeping.
 NOT_BACKED_UP = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
-READ_CHUNK = 1 << 20
 
 # --- integrity ----------------------------------------------------------------------------
 
@@ -244,11 +242,8 @@ def _pack(source: Path, target: Path) -> int:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(READ_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of(file)[0]
 
 
 def _describe(path: Path) -> dict:

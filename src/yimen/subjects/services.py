@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from yimen import uploads
 from yimen.catalog.models import MaterialKind, Role, ServiceItem
 from yimen.errors import IllegalAction, InvalidInput, PermissionDenied
+from yimen.integrity import sha256_of
 from yimen.subjects import permissions, selectors, sms, validators
 from yimen.subjects.errors import RateLimited
 from yimen.subjects.masking import mask_id, mask_phone
@@ -463,13 +464,10 @@ def act_for(
 
 
 def _sha256(file: File) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
     file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-        size += len(chunk)
+    found = sha256_of(file)
     file.seek(0)
-    return digest.hexdigest(), size
+    return found
 
 
 def _kind(kind_code: str) -> MaterialKind:
