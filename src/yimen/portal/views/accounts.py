@@ -53,15 +53,16 @@ def account_page(view):
 # --- sign-in --------------------------------------------------------------------------
 
 
-def _next_url(request) -> str:
+def safe_next(request, default: str = "/accounts/") -> str:
+    """The `next` address posted or asked for when it stays on this site, else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return "/accounts/"
+    return default
 
 
 def login_view(request):
-    context = {"next": _next_url(request), "phone": request.POST.get("phone", "")}
+    context = {"next": safe_next(request), "phone": request.POST.get("phone", "")}
     if request.method == "POST":
         action = request.POST.get("action")
         try:

@@ -18,7 +18,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -31,6 +30,7 @@ from yimen.cases.models import ApplicationDraft, Channel
 from yimen.catalog.models import FormField, ItemVersion
 from yimen.errors import DomainError
 from yimen.oversight.selectors import ratings as rating_selectors
+from yimen.portal.views.accounts import safe_next
 from yimen.portal.views.cases import case_page
 from yimen.subjects.models import Subject
 from yimen.subjects.selectors import speaks_for, subjects_acting_for
@@ -503,7 +503,7 @@ def draft_delete(request, draft_id: int):
     draft = selectors.draft_for(request.user, draft_id)
     services.draft_delete(draft=draft, account=request.user)
     messages.success(request, _("草稿已删除。"))
-    return redirect(_safe_next(request, reverse("online:drafts")))
+    return redirect(safe_next(request, reverse("online:drafts")))
 
 
 @case_page
@@ -532,18 +532,11 @@ def my_ratings(request):
 # --- elderly mode --------------------------------------------------------------------------
 
 
-def _safe_next(request, default: str = "/") -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 @require_POST
 def elderly_mode(request):
     """长辈模式 (适老化): larger text and targets, simpler pages, kept in a cookie. A plain
     form post, so it works without JavaScript."""
-    response = redirect(_safe_next(request))
+    response = redirect(safe_next(request, "/"))
     if request.POST.get("elderly") == "1":
         response.set_cookie(
             ELDERLY_COOKIE,
