@@ -7,7 +7,7 @@ from django.template import Context, Template
 
 from tests.factories import subjects as make
 from yimen.subjects import services
-from yimen.subjects.masking import MaskingFilter, mask_id, mask_phone, mask_text
+from yimen.subjects.masking import MaskingFilter, mask_id, mask_name, mask_phone, mask_text
 
 GRANDMA = make.resident_id("19530312", "002")
 
@@ -18,6 +18,21 @@ def test_masks_keep_the_ends_only():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("0431-84600000") == "043******0000"
     assert mask_id(None) == mask_phone("") == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "kept", "masked"),
+    [
+        ("王", (1, 1), "王"),
+        ("王五", (1, 1), "王*"),
+        ("张桂兰", (1, 1), "张*兰"),
+        ("欧阳明月", (1, 1), "欧**月"),
+        ("老王面馆", (2, 4), "老**馆"),
+        ("长春市二道区老王面馆", (2, 4), "长春****老王面馆"),
+    ],
+)
+def test_a_name_keeps_its_ends_and_always_hides_something(name, kept, masked):
+    assert mask_name(name, *kept) == masked
 
 
 def test_free_text_is_masked_but_other_numbers_are_left_alone():

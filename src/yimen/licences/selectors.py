@@ -19,6 +19,7 @@ from yimen.licences.models import (
 )
 from yimen.licences.numbering import licence_number
 from yimen.subjects import permissions
+from yimen.subjects.masking import mask_name
 from yimen.subjects.models import Account, Subject
 from yimen.subjects.selectors import subjects_acting_for
 
@@ -135,15 +136,9 @@ def trust_list_pem() -> str:
 
 def masked_name(subject: Subject) -> str:
     """张桂兰 → 张*兰, 王五 → 王*; an organisation keeps its first two and last four characters."""
-    name = subject.name
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    keep_head, keep_tail = (2, 4) if subject.kind == Subject.Kind.ORGANISATION else (1, 1)
-    if len(name) <= keep_head + keep_tail:
-        keep_head, keep_tail = 1, 1
-    return name[:keep_head] + "*" * (len(name) - keep_head - keep_tail) + name[-keep_tail:]
+    if subject.kind == Subject.Kind.ORGANISATION:
+        return mask_name(subject.name, 2, 4)
+    return mask_name(subject.name)
 
 
 # --- integrity ----------------------------------------------------------------------------

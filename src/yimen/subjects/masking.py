@@ -1,6 +1,6 @@
-"""Masks for resident IDs and phone numbers, for people who do not need the whole value.
+"""Masks for resident IDs, phone numbers and names, for people who do not need the whole value.
 
-`2201**********1234` and `138****5678`. `MaskingFilter` applies the same masks
+`2201**********1234`, `138****5678` and `张*兰`. `MaskingFilter` applies the same masks
 to every log record, so a log never holds a whole ID or mobile number.
 """
 
@@ -25,6 +25,16 @@ def mask_id(value: str | None) -> str:
 def mask_phone(value: str | None) -> str:
     """`13812345678` → `138****5678`; a landline keeps its first 3 and last 4 characters."""
     return _keep_ends(value or "", 3, 4)
+
+
+def mask_name(name: str, head: int = 1, tail: int = 1) -> str:
+    """张桂兰 → 张*兰, 王五 → 王*: the first `head` and last `tail` characters when the name
+    is long enough to keep them and hide one, else the first alone."""
+    if len(name) <= 1:
+        return name
+    if len(name) <= head + tail:
+        head, tail = 1, 1 if len(name) > 2 else 0
+    return name[:head] + "*" * (len(name) - head - tail) + (name[-tail:] if tail else "")
 
 
 def mask_text(text: str) -> str:

@@ -46,7 +46,7 @@ from yimen.portal.views.hall import lines_waiting
 from yimen.portal.views.oversight_ratings import RatingForm
 from yimen.subjects import services as subject_services
 from yimen.subjects.errors import RateLimited
-from yimen.subjects.masking import mask_phone
+from yimen.subjects.masking import mask_name, mask_phone
 from yimen.subjects.models import Account, Person, Subject
 from yimen.subjects.selectors import person_by_resident_id
 
@@ -104,10 +104,7 @@ def _required_center(request) -> ServiceCenter:
 
 def masked_name(subject: Subject) -> str:
     """张桂兰 → 张*兰, 王五 → 王*; an organisation's name is public and shown whole."""
-    name = subject.name
-    if subject.kind == Subject.Kind.ORGANISATION or len(name) < 2:
-        return name
-    return name[0] + "*" * max(1, len(name) - 2) + (name[-1] if len(name) > 2 else "")
+    return subject.name if subject.kind == Subject.Kind.ORGANISATION else mask_name(subject.name)
 
 
 # --- home ---------------------------------------------------------------------------------
