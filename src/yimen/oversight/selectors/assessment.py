@@ -28,12 +28,8 @@ from yimen.catalog.models import Department
 from yimen.errors import InvalidInput, PermissionDenied
 from yimen.oversight.models.complaints import Complaint
 from yimen.oversight.models.ratings import BAD_LEVELS, Rating, Satisfaction
-from yimen.oversight.selectors.ratings import (
-    case_handlers,
-    is_supervisor,
-    local_midnight,
-    month_start,
-)
+from yimen.oversight.selectors.months import local_midnight, month_start
+from yimen.oversight.selectors.ratings import case_handlers, is_supervisor
 from yimen.subjects.models import Account
 
 # The intake actions whose event records whether the application was deemed accepted.

@@ -28,6 +28,7 @@ from yimen.oversight.models.ratings import (
     Rectification,
     Satisfaction,
 )
+from yimen.oversight.selectors.months import local_midnight, month_start
 from yimen.subjects import permissions
 from yimen.subjects.models import Account
 from yimen.subjects.selectors import subjects_acting_for
@@ -306,17 +307,6 @@ def _figures(label: str, row: dict | None) -> Figures:
     row = row or {}
     counts = {level.value: row.get(f"level_{level}", 0) for level in Satisfaction}
     return Figures(label, counts, row.get("bad_rectified", 0))
-
-
-def month_start(day: dt.date, back: int = 0) -> dt.date:
-    """The first day of the month `back` months before `day`'s (negative: after it)."""
-    index = day.year * 12 + day.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    """The start of `day` in the bureau's time zone."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone())
 
 
 def satisfaction_report(months: int = 12, today: dt.date | None = None) -> SatisfactionReport:

@@ -35,6 +35,7 @@ from yimen.oversight.models.stats import (
     CaseWorkdayCount,
     RatingMonthlyCount,
 )
+from yimen.oversight.selectors.months import local_midnight, month_end, month_start
 from yimen.subjects import permissions
 
 DEFAULT_MONTHS = 12
@@ -75,16 +76,6 @@ class StatsFilter:
         return {name: value for name, value in found.items() if value}
 
 
-def local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _months_back(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` months before `day`'s."""
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def _by_code(model, code: str | None, field_name: str, message):
     if not code:
         return None
@@ -116,7 +107,7 @@ def stats_filter(
     """Check a filter as a user gave it (codes for department and center). The period ends
     today unless told otherwise, and spans 12 months (this one included) unless told."""
     date_to = _within_limits(date_to or timezone.localdate(), "to")
-    date_from = _within_limits(date_from or _months_back(date_to, DEFAULT_MONTHS - 1), "from")
+    date_from = _within_limits(date_from or month_start(date_to, DEFAULT_MONTHS - 1), "from")
     if date_from > date_to:
         raise InvalidInput(
             "period_invalid", _("统计期间的开始日期不能晚于结束日期。"), field="from"
@@ -249,10 +240,6 @@ def _month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
     return months
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1) - ONE_DAY
-
-
 def _days_to_read(days: DayRange, today: dt.date) -> int:
     """How many days of daily rows a range holds: none after today, which has no rows yet."""
     first, last = days
@@ -275,8 +262,8 @@ def _reading(filters: StatsFilter, today: dt.date) -> _Reading:
     the period, or the whole month less the days outside it."""
     reading = _Reading()
     for month in _month_starts(filters.date_from, filters.date_to):
-        inside = (max(month, filters.date_from), min(_month_end(month), filters.date_to))
-        before, after = (month, inside[0] - ONE_DAY), (inside[1] + ONE_DAY, _month_end(month))
+        inside = (max(month, filters.date_from), min(month_end(month), filters.date_to))
+        before, after = (month, inside[0] - ONE_DAY), (inside[1] + ONE_DAY, month_end(month))
         outside = [days for days in (before, after) if days[0] <= days[1]]
         if sum(_days_to_read(days, today) for days in outside) <= _days_to_read(inside, today):
             reading.months.append(month)

@@ -18,7 +18,8 @@ from yimen.cases.selectors import Clock, yellow_days
 from yimen.cases.states import CaseState
 from yimen.errors import NotFound
 from yimen.oversight.models.supervision import SpotCheck, SpotCheckCase, Violation
-from yimen.oversight.selectors.stats import StatsFilter, local_midnight, stats_filter_from_json
+from yimen.oversight.selectors.months import local_midnight
+from yimen.oversight.selectors.stats import StatsFilter, stats_filter_from_json
 from yimen.subjects import permissions
 from yimen.worktime.calendar import add_workdays, workdays_between
 from yimen.worktime.selectors import get_calendar
