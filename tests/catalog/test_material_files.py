@@ -240,3 +240,64 @@ def test_a_file_missing_from_storage_is_a_clear_not_found(published_with_files):
     response = Client().get(download_url(published_with_files, "blank_form"))
     assert response.status_code == 404
     assert "未找到该材料的文件。" in response.content.decode()
+
+
+# --- the admin's links to the files ---------------------------------------------------
+
+
+def file_links(page: str) -> dict[str, str]:
+    """The links the change page shows for stored files, by the file's stored name."""
+    return {
+        name: href
+        for href, name in re.findall(
+            r'<a href="([^"]+)">(catalog/[a-z]+/[0-9a-f]{32}\.\w+)</a>', page
+        )
+    }
+
+
+def test_a_drafts_uploaded_file_is_linked_where_staff_can_open_it(staff):
+    draft = make.draft(CODE)
+    data = with_new_material(draft, blank_form=SimpleUploadedFile("申请表.pdf", pdf()))
+    assert staff.post(change_url(draft), data).status_code == 302
+    material = draft.materials.get(name="老年人优待证申请表")
+
+    page = staff.get(change_url(draft)).content.decode()
+
+    assert "/media/" not in page
+    served = staff.get(file_links(page)[material.blank_form.name])
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == pdf()
+    assert served["Content-Type"] == "application/pdf"
+    assert quote("老年人优待证申请表-空白表格.pdf") in served["Content-Disposition"]
+
+
+def test_a_drafts_file_is_not_handed_to_those_who_may_not_see_the_catalog(staff):
+    draft = make.draft(CODE)
+    data = with_new_material(draft, sample=SimpleUploadedFile("示范.jpg", jpeg()))
+    staff.post(change_url(draft), data)
+    material = draft.materials.get(name="老年人优待证申请表")
+    link = file_links(staff.get(change_url(draft)).content.decode())[material.sample.name]
+    clerk = Client()
+    clerk.force_login(get_user_model().objects.create_user("clerk", is_staff=True))
+
+    assert clerk.get(link).status_code == 403
+    assert Client().get(link).status_code == 302  # to the admin's sign-in page
+    other_draft = make.draft("220105-MZJ-002")
+    elsewhere = reverse(
+        "admin:catalog_itemversion_material_file", args=[other_draft.pk, material.pk, "sample"]
+    )
+    assert staff.get(elsewhere).status_code == 404
+
+
+def test_a_published_versions_files_are_linked_to_the_guides_downloads(staff, published_with_files):
+    material = published_with_files
+
+    page = staff.get(change_url(material.version)).content.decode()
+
+    assert "/media/" not in page
+    links = file_links(page)
+    assert links[material.blank_form.name] == download_url(material, "blank_form")
+    assert links[material.sample.name] == download_url(material, "sample")
+    served = staff.get(links[material.blank_form.name])
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == pdf()

@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yimen.catalog.downloads import material_file_response
 from yimen.catalog.errors import CatalogError
 from yimen.catalog.forms import (
     CancelForm,
@@ -61,6 +62,8 @@ from yimen.catalog.services import (
     version_publish,
     version_retire,
 )
+from yimen.catalog.widgets import material_file_url
+from yimen.errors import NotFound
 
 ACTION_TEMPLATE = "admin/catalog/action_form.html"
 # Themes are few: ticking them is quicker than a two-list selector.
@@ -380,6 +383,16 @@ class FormFieldInline(DraftPartInline, admin.StackedInline):
     ]
 
 
+MATERIAL_FILE_FIELDS = ("blank_form", "sample")
+
+
+def _material_file_link(material: MaterialSpec, part: str) -> str:
+    stored = getattr(material, part)
+    if not stored:
+        return "—"
+    return format_html('<a href="{}">{}</a>', material_file_url(material, part), stored.name)
+
+
 class MaterialSpecInline(DraftPartInline, admin.StackedInline):
     model = MaterialSpec
     form = MaterialSpecForm
@@ -388,9 +401,27 @@ class MaterialSpecInline(DraftPartInline, admin.StackedInline):
         ("order", "kind", "name"),
         ("necessity", "form", "source"),
         ("originals", "copies", "reusable"),
-        ("blank_form", "sample"),
+        MATERIAL_FILE_FIELDS,
         "notes",
     ]
+    readonly_fields = ["blank_form_link", "sample_link"]
+
+    def get_fields(self, request, obj=None):
+        if _is_editable(obj):
+            return self.fields
+        # Read-only, the admin would link the files to their storage, which no URL serves.
+        return [
+            ("blank_form_link", "sample_link") if f == MATERIAL_FILE_FIELDS else f
+            for f in self.fields
+        ]
+
+    @admin.display(description=MaterialSpec._meta.get_field("blank_form").verbose_name)
+    def blank_form_link(self, material: MaterialSpec) -> str:
+        return _material_file_link(material, "blank_form")
+
+    @admin.display(description=MaterialSpec._meta.get_field("sample").verbose_name)
+    def sample_link(self, material: MaterialSpec) -> str:
+        return _material_file_link(material, "sample")
 
 
 class StageSpecInline(DraftPartInline, admin.StackedInline):
@@ -489,6 +520,7 @@ class ItemVersionAdmin(ActionPagesMixin, admin.ModelAdmin):
         ("<path:object_id>/publish/", "publish"),
         ("<path:object_id>/retire/", "retire"),
         ("<path:object_id>/compare/", "compare"),
+        ("<path:object_id>/materials/<int:material_id>/<str:part>/", "material_file"),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -624,6 +656,22 @@ class ItemVersionAdmin(ActionPagesMixin, admin.ModelAdmin):
             "changes": changes,
         }
         return TemplateResponse(request, "admin/catalog/itemversion/compare.html", context)
+
+    def material_file_view(self, request, object_id, material_id, part):
+        """A material's blank form or sample, for staff who may see its version: the
+        only address of a draft's files, which the guide does not serve."""
+        version = self._object_or_404(request, object_id)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        if part not in MATERIAL_FILE_FIELDS:
+            raise Http404
+        material = version.materials.exclude(**{part: ""}).filter(pk=material_id).first()
+        if material is None:
+            raise Http404
+        try:
+            return material_file_response(material, part)
+        except NotFound:
+            raise Http404 from None
 
     def _version_to_manage(self, request, object_id) -> ItemVersion:
         version = self._object_or_404(request, object_id)

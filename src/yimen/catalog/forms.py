@@ -13,6 +13,7 @@ from yimen.catalog.models import (
     ServiceItem,
     VersionStatus,
 )
+from yimen.catalog.widgets import MaterialFileInput
 from yimen.errors import InvalidInput
 from yimen.uploads import check_upload, random_name
 
@@ -88,6 +89,7 @@ class MaterialSpecForm(forms.ModelForm):
             "notes",
         ]
         help_texts = {"blank_form": MATERIAL_FILE_HELP, "sample": MATERIAL_FILE_HELP}
+        widgets = {"blank_form": MaterialFileInput, "sample": MaterialFileInput}
 
     def clean_blank_form(self):
         return self._checked_file("blank_form")

@@ -3,28 +3,25 @@
 import csv
 import functools
 import io
-import os
 
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from yimen.catalog import search, selectors
+from yimen.catalog.downloads import material_file_response
 from yimen.catalog.models import DeliveryMode, ItemType, SubjectType
 from yimen.catalog.notice import render_notice
-from yimen.errors import DomainError, IllegalAction, InvalidInput, NotFound
-from yimen.uploads import stored_content_type
+from yimen.errors import DomainError, IllegalAction, InvalidInput
 
 SEARCH_FILTERS = ("department", "subject_type", "item_type", "theme", "include_cancelled")
 EXPORT_FORMATS = ("xlsx", "csv")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A material's downloadable files, by field, with the word their download is named with.
-MATERIAL_FILE_PARTS = {"blank_form": gettext_lazy("空白表格"), "sample": gettext_lazy("示范文本")}
 
 
 def public_page(view):
@@ -119,18 +116,7 @@ def item_notice(request, code: str):
 def material_file(request, code: str, material_id: int, part: str):
     """A material's blank form or sample, as published in the guide, for anyone."""
     material = selectors.published_material_with(code, material_id, part)
-    stored = getattr(material, part)
-    try:
-        opened = stored.open("rb")
-    except FileNotFoundError:
-        raise NotFound("material_file_not_found", _("未找到该材料的文件。")) from None
-    extension = os.path.splitext(stored.name)[1]
-    return FileResponse(
-        opened,
-        as_attachment=True,
-        filename=f"{material.name}-{MATERIAL_FILE_PARTS[part]}{extension}",
-        content_type=stored_content_type(stored.name),
-    )
+    return material_file_response(material, part)
 
 
 @public_page
