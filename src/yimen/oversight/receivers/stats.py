@@ -1,21 +1,18 @@
 """Statistics follow the cases: each case event and each locker reuse adds to its day's
-and its month's rows inside the transaction that wrote it, and each rating to its month's,
-until an appeal against it is upheld."""
+and its month's rows inside the transaction that wrote it, and each rating to its month's
+(until an appeal against it is upheld: `rating_appeal_decide` takes it away)."""
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from yimen.cases.models import CaseEvent
-from yimen.oversight.models.ratings import Rating, RatingAppeal
+from yimen.oversight.models.ratings import Rating
 from yimen.oversight.services.stats import (
     stats_record_event,
-    stats_record_overturned,
     stats_record_rating,
     stats_record_reuse,
 )
 from yimen.subjects.models import LockerReuse
-
-UPHELD = RatingAppeal.Status.UPHELD
 
 
 @receiver(post_save, sender=CaseEvent, dispatch_uid="oversight.stats.case_event")
@@ -34,13 +31,3 @@ def locker_reuse_saved(sender, instance: LockerReuse, created: bool, raw: bool =
 def rating_saved(sender, instance: Rating, created: bool, raw: bool = False, **kwargs):
     if created and not raw:
         stats_record_rating(instance)
-
-
-@receiver(pre_save, sender=RatingAppeal, dispatch_uid="oversight.stats.rating_appeal")
-def rating_appeal_saving(sender, instance: RatingAppeal, raw: bool = False, **kwargs):
-    """The rating stops counting as its appeal becomes upheld: compared with the stored
-    appeal, so saving an upheld appeal again takes nothing more away."""
-    if raw or instance.status != UPHELD:
-        return
-    if not RatingAppeal.objects.filter(pk=instance.pk, status=UPHELD).exists():
-        stats_record_overturned(instance.rating)

@@ -31,6 +31,7 @@ from yimen.oversight.models.ratings import (
     Satisfaction,
 )
 from yimen.oversight.selectors import ratings as selectors
+from yimen.oversight.services.stats import stats_record_overturned
 from yimen.subjects import sms
 from yimen.subjects.models import Account, Organisation
 from yimen.worktime.calendar import add_workdays
@@ -357,6 +358,7 @@ def rating_appeal_decide(
         appeal.decided_by, appeal.decided_at, appeal.decision_note = supervisor, now, note
         appeal.save()
         if upheld:
+            stats_record_overturned(appeal.rating)
             open_ones = Rectification.objects.exclude(step=Step.CLOSED)
             open_ones.filter(rating_id=appeal.rating_id).update(
                 step=Step.CLOSED,
