@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.factories import subjects as people
-from tests.factories.cases import ALL_MATERIALS, licence_item, team
+from tests.factories.cases import ALL_MATERIALS, at, licence_item, team
 from tests.licences import helpers as licences
 from yimen.cases.models import Case
 from yimen.catalog.models import Role
@@ -103,6 +104,24 @@ def test_read_and_act_on_a_case(client, crew, licence):
         "extend",
         "decide",
     ]
+
+
+def test_a_material_handed_in_again_after_a_notice_carries_the_later_time(client, crew, licence):
+    filed, corrected = dt.date(2025, 11, 3), dt.date(2025, 11, 4)
+    with time_machine.travel(at(filed), tick=False):
+        case_no = apply(client, crew, licence).json()["cases"][0]["case_no"]
+        notice = act(client, crew.clerk, case_no, "request_correction", notes=["租赁合同缺少签字"])
+        assert notice.status_code == 200
+    with time_machine.travel(at(corrected, 9), tick=False):
+        again = act(client, crew.applicant, case_no, "supply_correction", provided=["lease"])
+    assert again.status_code == 200
+
+    supply = again.json()["events"][-1]
+    assert (supply["action"], supply["data"]["provided"]) == ("supply_correction", ["lease"])
+    assert dt.datetime.fromisoformat(supply["at"]) == at(corrected, 9)
+    materials = Case.objects.get(case_no=case_no).materials
+    supplied = dict(materials.values_list("spec__kind__code", "supplied_at"))
+    assert supplied == {"id_card": at(filed), "floor_plan": at(filed), "lease": at(corrected, 9)}
 
 
 def test_refusals_carry_a_code_and_a_chinese_message(client, crew, licence):

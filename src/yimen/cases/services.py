@@ -698,14 +698,18 @@ def case_supply_correction(
     now: dt.datetime | None = None,
     expected_version=None,
 ) -> Case:
-    """The applicant brings what the notice asked for; the intake clock restarts that day."""
+    """The applicant brings what the notice asked for; the intake clock restarts that day.
+
+    A material handed in before may come again, corrected (the notice named a deficiency
+    other than a missing material): it then carries the time it came again, and the
+    case's events keep each time it was handed in."""
     now = _now(now)
     with lastly.atomic():
         case = lock_case(case.pk)
         from_state = _begin(case, "supply_correction", expected_version)
         _ensure_may_hand_in(actor, case, channel, "case_supply_correction")
         provided = set(provided)
-        _mark_provided(case, provided, [Status.MISSING], now)
+        _mark_provided(case, provided, [Status.MISSING, Status.PROVIDED], now)
         still = _missing(case, [Necessity.REQUIRED])
         if still:
             raise IllegalAction(
@@ -1136,9 +1140,8 @@ def _check_upload(kind_code: str, file) -> CheckedUpload:
     return check_upload(file, field=kind_code)
 
 
-def _save_upload(case: Case, kind_code: str, file) -> None:
-    """Kept under a random name with the extension its content gives."""
-    checked = _check_upload(kind_code, file)
+def _save_upload(case: Case, kind_code: str, file, checked: CheckedUpload) -> None:
+    """Kept under a random name with the extension its content gives (`_check_upload`)."""
     name = default_storage.save(f"cases/{case.case_no}/{random_name(checked)}", file)
     case.materials.filter(spec__kind__code=kind_code).update(file=name)
 
@@ -1157,8 +1160,7 @@ def case_supply_online(
     now = _now(now)
     if not files:
         raise InvalidInput("file_required", _("请至少上传一份材料。"))
-    for code, file in files.items():
-        _check_upload(code, file)
+    checked = {code: _check_upload(code, file) for code, file in files.items()}
     with lastly.atomic():
         case = lock_case(case.pk)
         if case.state == CaseState.CORRECTION:
@@ -1182,7 +1184,7 @@ def case_supply_online(
                 )
                 expected_version = None
         for code, file in files.items():
-            _save_upload(case, code, file)
+            _save_upload(case, code, file, checked[code])
     return case
 
 
@@ -1388,7 +1390,8 @@ def _attach_uploads(cases: Iterable[Case], uploads: dict) -> None:
         ).values_list("spec__kind__code", flat=True)
         for code in given:
             with default_storage.open(uploads[code]["name"], "rb") as stored:
-                _save_upload(case, code, File(stored, name=uploads[code]["name"]))
+                file = File(stored, name=uploads[code]["name"])
+                _save_upload(case, code, file, _check_upload(code, file))
 
 
 def draft_submit(
