@@ -4,7 +4,7 @@ Renderers take frozen data and the text to put in the QR code (the document's
 verification URL) and return unsigned PDF bytes, ready to be signed.
 """
 
-from yimen.licences.documents.case_letters import LETTER_DOCUMENTS, letter_data_for
+from yimen.licences.documents.case_letters import LETTER_DOCUMENTS, letter_data_for, letters_of
 from yimen.licences.documents.data import LetterData, LetterKind, LicenceData
 from yimen.licences.documents.letters import (
     render_correction_notice,
@@ -21,6 +21,7 @@ __all__ = [
     "LetterKind",
     "LicenceData",
     "letter_data_for",
+    "letters_of",
     "render_correction_notice",
     "render_decision",
     "render_letter",

@@ -30,33 +30,57 @@ NUMBER_WORDS = {
     LetterKind.GRANT: gettext_lazy("许"),
     LetterKind.DENY: gettext_lazy("不许"),
 }
+# Why a letter asked for is not there yet.
+NONE_YET = {
+    "receipt": ("no_receipt", gettext_lazy("该办件尚未受理，没有受理通知书。")),
+    "correction": ("no_correction_notice", gettext_lazy("该办件没有补正材料通知书。")),
+    "refusal": ("no_refusal", gettext_lazy("该办件未被不予受理，没有不予受理通知书。")),
+    "decision": ("no_decision", gettext_lazy("该办件尚未作出审批决定。")),
+}
 DEFAULT_DOC_NUMBER_PREFIX = "二审批"
 DEFAULT_REVIEW_BODY = "长春市二道区人民政府"
 DEFAULT_COURT = "长春市二道区人民法院"
 
 
+def letters_of(case: Case, has_correction: bool) -> dict[str, LetterKind]:
+    """The letters `case` has so far, by name, with the kind of each: a receipt once
+    accepted, a correction notice once one was issued (`has_correction`), a refusal when
+    refused, a decision (准予 or 不予) once decided."""
+    found = {}
+    if case.accepted_on:
+        found["receipt"] = LetterKind.RECEIPT
+    if has_correction:
+        found["correction"] = LetterKind.CORRECTION
+    if case.state == CaseState.REFUSED:
+        found["refusal"] = LetterKind.REFUSAL
+    if case.decision:
+        found["decision"] = LetterKind.GRANT if case.decision == Decision.GRANT else LetterKind.DENY
+    return found
+
+
 def letter_data_for(case: Case, kind: str) -> LetterData:
     """The data of one of `case`'s letters: "receipt", "correction" (the latest notice),
     "refusal" or "decision" (准予 or 不予, as decided). NotFound if the case has none yet."""
-    builders = {
-        "receipt": _receipt,
-        "correction": _correction,
-        "refusal": _refusal,
-        "decision": _decision,
-    }
-    if kind not in builders:
+    if kind not in LETTER_DOCUMENTS:
         raise InvalidInput("unknown_document", _("没有这种文书。"), field="kind")
     case = (
         Case.objects.select_related("version", "subject")
         .prefetch_related("version__legal_bases")
         .get(pk=case.pk)
     )
+    has_correction = kind == "correction" and case.corrections.exists()
+    if kind not in letters_of(case, has_correction):
+        raise NotFound(*NONE_YET[kind])
+    builders = {
+        "receipt": _receipt,
+        "correction": _correction,
+        "refusal": _refusal,
+        "decision": _decision,
+    }
     return builders[kind](case)
 
 
 def _receipt(case: Case) -> LetterData:
-    if case.accepted_on is None:
-        raise NotFound("no_receipt", _("该办件尚未受理，没有受理通知书。"))
     event = case.events.filter(action__in=ACCEPT_ACTIONS).order_by("-seq").first()
     pending = _pending(case, event.data.get("pending", {}))
     return _letter(
@@ -83,8 +107,6 @@ def _pending(case: Case, due_by_kind: dict[str, str]) -> list[tuple[str, dt.date
 
 def _correction(case: Case) -> LetterData:
     notice = case.corrections.order_by("-number").first()
-    if notice is None:
-        raise NotFound("no_correction_notice", _("该办件没有补正材料通知书。"))
     return _letter(
         case,
         LetterKind.CORRECTION,
@@ -102,8 +124,6 @@ def _deficiency(entry: dict) -> str:
 
 
 def _refusal(case: Case) -> LetterData:
-    if case.state != CaseState.REFUSED:
-        raise NotFound("no_refusal", _("该办件未被不予受理，没有不予受理通知书。"))
     return _letter(
         case,
         LetterKind.REFUSAL,
@@ -116,8 +136,6 @@ def _refusal(case: Case) -> LetterData:
 
 
 def _decision(case: Case) -> LetterData:
-    if not case.decision:
-        raise NotFound("no_decision", _("该办件尚未作出审批决定。"))
     granted = case.decision == Decision.GRANT
     return _letter(
         case,

@@ -34,7 +34,7 @@ from yimen.catalog.selectors import BundleView, bundle_view, current_version
 from yimen.errors import DomainError, InvalidInput, NotFound
 from yimen.licences import selectors as licence_selectors
 from yimen.licences import services as licence_services
-from yimen.licences.documents import LetterData, letter_data_for, render_letter
+from yimen.licences.documents import LetterData, letter_data_for, letters_of, render_letter
 from yimen.licences.models import DocumentKind, Licence
 from yimen.oversight.selectors import ratings as rating_selectors
 from yimen.subjects import permissions, registry
@@ -932,21 +932,6 @@ LETTER_PDF_URLS = {
 }
 
 
-def _letter_kinds(case: Case, corrections: list) -> dict[str, str]:
-    """The letters the case has so far, with the kind of document each is."""
-    kinds = {}
-    if case.accepted_on:
-        kinds["receipt"] = DocumentKind.RECEIPT
-    if corrections:
-        kinds["correction"] = DocumentKind.CORRECTION
-    if case.state == CaseState.REFUSED:
-        kinds["refusal"] = DocumentKind.REFUSAL
-    if case.decision:
-        granted = case.decision == Decision.GRANT
-        kinds["decision"] = DocumentKind.GRANT if granted else DocumentKind.DENY
-    return kinds
-
-
 def _may_seal(user, kind: str, case: Case) -> bool:
     return permissions.can(user, licence_services.SEAL_PERMISSIONS[kind], case)
 
@@ -957,7 +942,7 @@ def _letters(user, case: Case, corrections: list) -> list[dict]:
     sealed = set(licence_selectors.seal_uses_of_case(case.case_no).values_list("kind", flat=True))
     return [
         {"label": DocumentKind(kind).label, "url": LETTER_PDF_URLS[letter]}
-        for letter, kind in _letter_kinds(case, corrections).items()
+        for letter, kind in letters_of(case, bool(corrections)).items()
         if kind in sealed or _may_seal(user, kind, case)
     ]
 
