@@ -86,6 +86,20 @@ class EventOut(Schema):
     data: dict
 
 
+class MaterialOut(Schema):
+    kind: str = Field(description="材料类型编码")
+    name: str
+    necessity: str = Field(description="required 必要 / tolerable 容缺后补 / optional 非必要")
+    necessity_label: str
+    status: str = Field(
+        description="provided 已提交 / reused 材料库复用 / missing 未提交 / pending 容缺后补"
+    )
+    status_label: str
+    supplied_at: dt.datetime | None = Field(description="最近一次提交时间；未提交为空")
+    due_on: dt.date | None = Field(description="容缺后补的补交期限")
+    has_file: bool = Field(description="是否上传了文件")
+
+
 class CaseOut(Schema):
     case_no: str
     state: str
@@ -107,6 +121,7 @@ class CaseOut(Schema):
     stages: list[StageOut]
     events: list[EventOut]
     actions: list[str]
+    materials: list[MaterialOut]
 
 
 class FilingOut(Schema):
@@ -165,6 +180,20 @@ def _case_out(detail: CaseDetail) -> CaseOut:
             for e in detail.events
         ],
         actions=detail.actions,
+        materials=[
+            MaterialOut(
+                kind=m.spec.kind.code,
+                name=m.spec.name,
+                necessity=m.spec.necessity,
+                necessity_label=m.spec.get_necessity_display(),
+                status=m.status,
+                status_label=m.get_status_display(),
+                supplied_at=m.supplied_at,
+                due_on=m.due_on,
+                has_file=bool(m.file),
+            )
+            for m in detail.materials
+        ],
     )
 
 

@@ -125,6 +125,12 @@ class CaseDetail:
     visits: int
     events: list[CaseEvent]
     actions: list[str]
+    materials: list[CaseMaterial]
+
+
+def case_materials(case: Case) -> list[CaseMaterial]:
+    """Every material of the case with its spec and kind, in the order the item lists them."""
+    return list(case.materials.select_related("spec", "spec__kind").order_by("spec__order", "pk"))
 
 
 def case_detail(case: Case, today: dt.date | None = None) -> CaseDetail:
@@ -143,13 +149,15 @@ def case_detail(case: Case, today: dt.date | None = None) -> CaseDetail:
         visits=visit_count(case),
         events=list(case.events.select_related("actor").order_by("seq")),
         actions=allowed_actions(case.state),
+        materials=case_materials(case),
     )
 
 
 def filed_case_detail(case: Case) -> CaseDetail:
     """A case as its filing answers the applicant, from what the filing loaded and wrote:
-    no task or pause yet, its one event, and the trip when filed at a center. A case the
-    filing did not open (one read back for a repeated idempotency key) is read whole."""
+    no task or pause yet, its one event, and the trip when filed at a center; only its
+    materials are read back. A case the filing did not open (one read back for a repeated
+    idempotency key) is read whole."""
     opening = getattr(case, "opening_event", None)
     if opening is None:
         return case_detail(case)
@@ -161,6 +169,7 @@ def filed_case_detail(case: Case) -> CaseDetail:
         visits=int(case.channel in VISIT_CHANNELS),
         events=[opening],
         actions=allowed_actions(case.state),
+        materials=case_materials(case),
     )
 
 
