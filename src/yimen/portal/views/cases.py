@@ -686,7 +686,6 @@ def _case_context(request, case: Case) -> dict:
     staff = selectors.staff_touches(user, case)
     owed = selectors.materials_to_supply(case)
     actions = _viewer_actions(user, case, detail) if staff else set()
-    materials = list(case.materials.select_related("spec", "spec__kind"))
     pages = selectors.case_pages(user)
     corrections = list(case.corrections.all())
     return {
@@ -696,7 +695,7 @@ def _case_context(request, case: Case) -> dict:
         "detail": detail,
         "staff": staff,
         "clock": selectors.case_clock(case),
-        "materials": materials,
+        "materials": detail.materials,
         "owed": owed,
         "timeline": _timeline(detail.events),
         "actions": actions,
