@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import subjects as people
 from tests.factories.cases import at, licence_item, team
+from tests.factories.subjects import bearer
 from tests.licences.helpers import minimal_pdf
 from yimen.cases import services
 from yimen.cases.models import Case
-from yimen.subjects import services as subject_services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,6 @@ def crew():
 @pytest.fixture
 def licence():
     return licence_item()
-
-
-def bearer(account) -> dict:
-    _token, raw = subject_services.token_create(account=account, name="测试")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def apply(client, crew, licence, provided: list[str]) -> dict:

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from tests.factories import subjects as people
 from tests.factories.cases import ALL_MATERIALS, at, licence_item, team
+from tests.factories.subjects import bearer
 from tests.licences import helpers as licences
 from yimen.cases.models import Case
 from yimen.catalog.models import Role
 from yimen.licences import verify
 from yimen.licences.models import Licence, LicenceNumberTaken, SealUse
 from yimen.licences.services import seal_init
-from yimen.subjects import services as subject_services
 from yimen.subjects.models import DelegatedAct
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,6 @@ def crew():
 @pytest.fixture
 def licence():
     return licence_item()
-
-
-def bearer(account) -> dict:
-    _token, raw = subject_services.token_create(account=account, name="测试")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def apply(client, crew, licence, **headers):

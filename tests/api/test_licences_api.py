@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.factories import cases as make
 from tests.factories import catalog
 from tests.factories import subjects as people
+from tests.factories.subjects import bearer
 from tests.licences import helpers
 from yimen.catalog.models import Role
 from yimen.licences import services
 from yimen.licences.models import Licence, LicenceStatus
-from yimen.subjects import services as subject_services
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,6 @@ def crew():
 def licence(crew) -> Licence:
     services.seal_init()
     return helpers.issued(crew, make.licence_item("220105-SCJ-006", name="食品经营许可证核发"))
-
-
-def bearer(account) -> dict:
-    _token, raw = subject_services.token_create(account=account, name="测试")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def test_staff_list_the_registry_newest_first_page_by_page(client, crew, licence):

@@ -141,3 +141,9 @@ def grant(principal: Subject, agent: Account, *, days: int = 30, **kwargs):
         all_items=kwargs.pop("all_items", True),
         **kwargs,
     )
+
+
+def bearer(account: Account, name: str = "测试") -> dict:
+    """Test client headers carrying a new API token of `account`."""
+    _token, raw = services.token_create(account=account, name=name)
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

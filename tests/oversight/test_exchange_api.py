@@ -4,9 +4,9 @@ import pytest
 
 from tests.factories import cases as make
 from tests.factories import oversight_exchange as factories
+from tests.factories.subjects import bearer
 from yimen.oversight.models.audit import AuditEntry
 from yimen.oversight.models.exchange import OutboxMessage, RegulatorFinding
-from yimen.subjects import services as subject_services
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ def food():
 @pytest.fixture
 def market():
     return factories.regulator_department()
-
-
-def bearer(account) -> dict:
-    _token, raw = subject_services.token_create(account=account, name="监管系统")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def post(client, url, account, body=None):

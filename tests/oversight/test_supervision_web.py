@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from tests.factories import subjects as people
 from tests.factories.oversight_supervision import Plan, bureau, drive, plans
+from tests.factories.subjects import bearer
 from yimen.oversight.models.supervision import SpotCheck, SpotCheckCase
 from yimen.oversight.selectors.stats import chart_data, stats_filter, stats_report
-from yimen.subjects import services as subject_services
 
 D = dt.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,11 +46,6 @@ def cases(office):
 def supervisor_client(client, office):
     client.force_login(office.supervisor)
     return client
-
-
-def bearer(account) -> dict:
-    _token, raw = subject_services.token_create(account=account, name="监察")
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 def on(day: dt.date):
