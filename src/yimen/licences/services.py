@@ -384,12 +384,7 @@ def licence_issue(
     now = _now(now)
     permissions.ensure_can(actor, "case.decide", case)
     today = timezone.localdate(now)
-    if long_term:
-        valid_until = None
-    elif valid_until is None:
-        valid_until = default_valid_until(today)
-    elif valid_until < today:
-        raise InvalidInput("invalid_period", _("有效期止不能早于发证日期。"), field="valid_until")
+    valid_until = _valid_until(today, valid_until, long_term)
     case = Case.objects.select_related("version__item", "subject").get(pk=case.pk)
     cases.require_version(case, expected_version)
     _require_issuable(case)
@@ -407,6 +402,16 @@ def licence_issue(
         _record_use(loaded, decision, actor, now)
         LicenceNumberTaken.objects.filter(number=number).delete()
     return licence
+
+
+def _valid_until(today: dt.date, asked: dt.date | None, long_term: bool) -> dt.date | None:
+    if long_term:
+        return None
+    if asked is None:
+        return default_valid_until(today)
+    if asked < today:
+        raise InvalidInput("invalid_period", _("有效期止不能早于发证日期。"), field="valid_until")
+    return asked
 
 
 def _draft(case, loaded, number, actor, now, valid_until) -> tuple[Licence, _Signed]:
