@@ -130,13 +130,13 @@ class MeOut(Schema):
 @router.get("/me", auth=ACCOUNT_AUTH, response=MeOut)
 def me(request):
     account = request.auth
-    own = [s for s in selectors.controlled_subjects(account) if s.kind == Subject.Kind.PERSON]
+    own = selectors.own_person(account)
     return {
         "id": account.pk,
         "username": account.public_username,
         "name": account.name,
         "phone": mask_phone(account.phone),
-        "person": subject_out(SubjectView(own[0], False)) if own else None,
+        "person": subject_out(SubjectView(own, False)) if own else None,
         "staff_roles": [
             {
                 "role": r.role,
