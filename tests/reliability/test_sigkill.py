@@ -142,7 +142,10 @@ def apply(server: Server, made: dict, key: str) -> str | None:
         return None
     if status != 201:
         return None
-    (case,) = json.loads(content)["cases"]
+    try:
+        (case,) = json.loads(content)["cases"]
+    except ValueError:  # the kill cut the answer off after its status line: not acknowledged
+        return None
     return case["case_no"]
 
 
